@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Launcher for the goodtake CLI. goodtake runs its TypeScript sources directly on Node 24
+// (type stripping). On a machine whose system Node is older, `npm install` puts Node 24 into
+// node_modules (the `node` package) and this launcher re-executes itself with it, forwarding
+// signals so that graceful shutdown still works. Plain JavaScript, so old Node can parse it.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const major = Number(process.versions.node.split('.')[0]);
+
+if (major >= 24) {
+  await import('../src/cli/main.ts');
+} else {
+  const local = join(here, '..', 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(local)) {
+    process.stderr.write(
+      `goodtake needs Node.js 24 or newer (this is ${process.version}). Run \`npm install\` in ` +
+        'the goodtake folder first: it installs Node 24 locally.\n',
+    );
+    process.exit(1);
+  }
+  const child = spawn(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  child.on('exit', (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}

@@ -12,7 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const major = Number(process.versions.node.split('.')[0]);
 
 if (major >= 24) {
-  await import('../src/cli/main.ts');
+  const { main } = await import('../src/cli/main.ts');
+  await main();
 } else {
   const local = join(here, '..', 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { migrateToLatest, openDatabase } from '../../db/database.ts';
+import { createLogger } from '../../log.ts';
+import { startServer } from '../../server.ts';
+import { type CliIo, configFrom } from '../io.ts';
+
+export function registerServeCommands(program: Command, io: CliIo): void {
+  program
+    .command('serve')
+    .description('Start the HTTP server (PORT, default 8080)')
+    .addHelpText('after', '\nExample:\n  PORT=9000 goodtake serve')
+    .action(async () => {
+      const config = configFrom(io);
+      const log = createLogger(config.logLevel);
+      const server = await startServer(config, log, { print: (t) => io.err(`${t}\n`) });
+      await new Promise<void>((resolve) => {
+        const onSignal = () => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          server.stop().then(resolve, (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            resolve();
+          });
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations (the server also applies them at start)')
+    .action(async () => {
+      const config = configFrom(io);
+      const handle = openDatabase(config.databaseUrl);
+      try {
+        const applied = await migrateToLatest(handle.db);
+        io.out(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await handle.close();
+      }
+    });
+}

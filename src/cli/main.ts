@@ -1,0 +1,43 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config.ts';
+import { registerAccountCommands } from './commands/accounts.ts';
+import { registerCreditCommands } from './commands/credits.ts';
+import { registerKeyCommands } from './commands/keys.ts';
+import { registerServeCommands } from './commands/serve.ts';
+import { type CliIo, processIo } from './io.ts';
+
+/** Builds the `goodtake` command line. `io` is injectable so tests can run it in-process. */
+export function buildCli(io: CliIo): Command {
+  const program = new Command('goodtake')
+    .description('goodtake: a self-hostable GoodTake Seedream image API, and its admin tools')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  registerServeCommands(program, io);
+  registerAccountCommands(program, io);
+  registerKeyCommands(program, io);
+  registerCreditCommands(program, io);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    await buildCli(io).parseAsync(argv, { from: 'user' });
+    return io.exitCode();
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConfigError) {
+      io.err(`${err.message}\n`);
+      return 2;
+    }
+    io.err(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+/** The process entry point used by bin/goodtake.js. */
+export async function main(): Promise<void> {
+  const code = await runCli(process.argv.slice(2), processIo());
+  process.exitCode = code;
+}

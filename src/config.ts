@@ -1,0 +1,143 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting goodtake reads, from environment variables, checked once at start-up.
+ * The README's configuration table documents the same names and defaults.
+ */
+const intFrom = (name: string, def: number, min = 0) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be an integer >= ${min}, got '${v}'`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const boolFrom = (name: string, def: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return def;
+      if (/^(1|true|yes|on)$/i.test(v)) return true;
+      if (/^(0|false|no|off)$/i.test(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got '${v}'` });
+      return z.NEVER;
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  PORT: intFrom('PORT', 8080, 0),
+  HOST: z.string().default('0.0.0.0'),
+  GOODTAKE_DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: optionalString,
+  GOODTAKE_KEY_SECRET: optionalString,
+  GOODTAKE_PUBLIC_BASE_URL: optionalString,
+  GOODTAKE_PRICE_SEEDREAM_4_5: intFrom('GOODTAKE_PRICE_SEEDREAM_4_5', 4, 0),
+  GOODTAKE_PRICE_SEEDREAM_4_0: intFrom('GOODTAKE_PRICE_SEEDREAM_4_0', 3, 0),
+  GOODTAKE_STARTING_CREDITS: intFrom('GOODTAKE_STARTING_CREDITS', 100, 0),
+  GOODTAKE_BODY_LIMIT_BYTES: intFrom('GOODTAKE_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
+  GOODTAKE_FETCH_ALLOW: z.string().default(''),
+  GOODTAKE_FETCH_TIMEOUT_MS: intFrom('GOODTAKE_FETCH_TIMEOUT_MS', 15_000, 1),
+  GOODTAKE_KEEP_INPUTS: boolFrom('GOODTAKE_KEEP_INPUTS', false),
+  GOODTAKE_OFFLINE_DELAY_MS: intFrom('GOODTAKE_OFFLINE_DELAY_MS', 0, 0),
+  GOODTAKE_GENERATION_TIMEOUT_MS: intFrom('GOODTAKE_GENERATION_TIMEOUT_MS', 300_000, 1000),
+  GOODTAKE_RESERVATION_LEASE_MS: intFrom('GOODTAKE_RESERVATION_LEASE_MS', 600_000, 1000),
+  GOODTAKE_SHUTDOWN_TIMEOUT_MS: intFrom('GOODTAKE_SHUTDOWN_TIMEOUT_MS', 60_000, 0),
+  GOODTAKE_AUTO_MIGRATE: boolFrom('GOODTAKE_AUTO_MIGRATE', true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** `sqlite:<file>` (embedded default) or `postgres://...`. */
+  readonly databaseUrl: string;
+  /** Secret for the keyed hash of API keys; generated into the data dir when unset. */
+  readonly keySecret: string | undefined;
+  /** Base of image URLs; when unset, URLs use the origin the request came to. */
+  readonly publicBaseUrl: string | undefined;
+  readonly prices: {
+    readonly 'seedream-4-5-251128': number;
+    readonly 'seedream-4-0-250828': number;
+  };
+  readonly startingCredits: number;
+  readonly bodyLimitBytes: number;
+  readonly fetch: { readonly allow: string; readonly timeoutMs: number };
+  readonly keepInputs: boolean;
+  readonly offlineDelayMs: number;
+  readonly generationTimeoutMs: number;
+  readonly reservationLeaseMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly autoMigrate: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment into a Config, or throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) =>
+      i.code === 'custom' ? `- ${i.message}` : `- ${i.path.join('.')}: ${i.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.GOODTAKE_DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `sqlite:${resolve(dataDir, 'goodtake.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError(
+      'Invalid configuration:\n- DATABASE_URL must start with sqlite: or postgres://',
+    );
+  }
+  if (e.GOODTAKE_PUBLIC_BASE_URL !== undefined && !URL.canParse(e.GOODTAKE_PUBLIC_BASE_URL)) {
+    throw new ConfigError(
+      'Invalid configuration:\n- GOODTAKE_PUBLIC_BASE_URL must be an absolute URL',
+    );
+  }
+  if (e.GOODTAKE_KEY_SECRET !== undefined && e.GOODTAKE_KEY_SECRET.length < 32) {
+    throw new ConfigError(
+      'Invalid configuration:\n- GOODTAKE_KEY_SECRET must be at least 32 characters',
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl,
+    keySecret: e.GOODTAKE_KEY_SECRET,
+    publicBaseUrl: e.GOODTAKE_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    prices: {
+      'seedream-4-5-251128': e.GOODTAKE_PRICE_SEEDREAM_4_5,
+      'seedream-4-0-250828': e.GOODTAKE_PRICE_SEEDREAM_4_0,
+    },
+    startingCredits: e.GOODTAKE_STARTING_CREDITS,
+    bodyLimitBytes: e.GOODTAKE_BODY_LIMIT_BYTES,
+    fetch: { allow: e.GOODTAKE_FETCH_ALLOW, timeoutMs: e.GOODTAKE_FETCH_TIMEOUT_MS },
+    keepInputs: e.GOODTAKE_KEEP_INPUTS,
+    offlineDelayMs: e.GOODTAKE_OFFLINE_DELAY_MS,
+    generationTimeoutMs: e.GOODTAKE_GENERATION_TIMEOUT_MS,
+    reservationLeaseMs: e.GOODTAKE_RESERVATION_LEASE_MS,
+    shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,
+    autoMigrate: e.GOODTAKE_AUTO_MIGRATE,
+    logLevel: e.LOG_LEVEL,
+  };
+}

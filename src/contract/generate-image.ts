@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import {
+  DEFAULT_MODEL,
+  MODEL_IDS,
+  type ModelId,
+  OPTIMIZE_MODES,
+  type OptimizeMode,
+} from './models.ts';
+import { DEFAULT_SIZE, parseSize, type RequestedSize } from './sizes.ts';
+
+export const MAX_PROMPT_CHARS = 4000;
+export const MAX_IMAGE_URLS = 10;
+
+const IMAGE_REF = /^(https?:\/\/|data:)/i;
+
+/**
+ * The request body of `POST /api/v1/bytedance/generate-image`: the seed's table, with the
+ * contract's rules. This schema both validates requests and produces the OpenAPI document.
+ */
+export const generateImageRequestSchema = z
+  .strictObject({
+    prompt: z
+      .string({
+        error: (iss) =>
+          iss.input === undefined ? 'prompt is required' : 'prompt must be a string',
+      })
+      .refine((s) => s.trim().length > 0, { error: 'prompt must not be empty' })
+      .refine((s) => [...s].length <= MAX_PROMPT_CHARS, {
+        error: `prompt must be at most ${MAX_PROMPT_CHARS} characters`,
+      })
+      .describe('Text description of the image to generate or edit (1-4000 characters).'),
+    model: z
+      .enum(MODEL_IDS, { error: `model must be one of: ${MODEL_IDS.join(', ')}` })
+      .default(DEFAULT_MODEL)
+      .describe('Model variant to use.'),
+    number_of_images: z
+      .number({ error: 'number_of_images must be an integer between 1 and 4' })
+      .int({ error: 'number_of_images must be an integer between 1 and 4' })
+      .min(1, { error: 'number_of_images must be an integer between 1 and 4' })
+      .max(4, { error: 'number_of_images must be an integer between 1 and 4' })
+      .default(1)
+      .describe('Number of images to generate (1-4).'),
+    size: z
+      .string({ error: 'size must be a string' })
+      .default(DEFAULT_SIZE)
+      .describe(
+        "Image size: 1K, 2K or 4K (auto aspect ratio), or an exact WxH from the model's table.",
+      ),
+    optimize_prompt_mode: z
+      .enum(OPTIMIZE_MODES, {
+        error: `optimize_prompt_mode must be one of: ${OPTIMIZE_MODES.join(', ')}`,
+      })
+      .default('standard')
+      .describe('Prompt optimisation mode.'),
+    include_base64_encoding: z
+      .boolean({ error: 'include_base64_encoding must be a boolean' })
+      .default(false)
+      .describe('Also return each image as a base64 data URI.'),
+    image_urls: z
+      .array(
+        z
+          .string({ error: 'image_urls entries must be strings' })
+          .regex(IMAGE_REF, { error: 'image_urls entries must be http(s) URLs or data URIs' }),
+        { error: 'image_urls must be an array of strings' },
+      )
+      .max(MAX_IMAGE_URLS, { error: `image_urls may hold at most ${MAX_IMAGE_URLS} entries` })
+      .default([])
+      .describe('HTTP(S) URLs or base64 data URIs of source images; non-empty means blend mode.'),
+  })
+  .describe('Seedream image generation request');
+
+export type GenerateImageRequestBody = z.input<typeof generateImageRequestSchema>;
+
+/** A validated request, with the size resolved for its model. */
+export interface GenerateImageRequest {
+  readonly prompt: string;
+  readonly model: ModelId;
+  readonly numberOfImages: number;
+  readonly sizeLabel: string;
+  readonly size: RequestedSize;
+  readonly optimizeMode: OptimizeMode;
+  readonly includeBase64: boolean;
+  readonly imageUrls: readonly string[];
+}
+
+export type RequestCheck =
+  | { ok: true; request: GenerateImageRequest }
+  | { ok: false; field: string; message: string };
+
+const SUPPORTED_FIELDS = Object.keys(generateImageRequestSchema.shape);
+
+/** Validates a parsed JSON body. The first problem found is reported, naming its field. */
+export function checkGenerateImageRequest(body: unknown): RequestCheck {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { ok: false, field: '', message: 'the request body must be a JSON object' };
+  }
+  const parsed = generateImageRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0] ?? '';
+      return {
+        ok: false,
+        field: key,
+        message: `unknown field '${key}'. Supported fields: ${SUPPORTED_FIELDS.join(', ')}`,
+      };
+    }
+    const field = issue.path.map(String).join('.');
+    const message = issue.path.length > 1 ? `${field}: ${issue.message}` : issue.message;
+    return { ok: false, field, message };
+  }
+  const v = parsed.data;
+  const size = parseSize(v.model, v.size);
+  if (!size.ok) return { ok: false, field: 'size', message: size.message };
+  return {
+    ok: true,
+    request: {
+      prompt: v.prompt,
+      model: v.model,
+      numberOfImages: v.number_of_images,
+      sizeLabel: v.size,
+      size: size.size,
+      optimizeMode: v.optimize_prompt_mode,
+      includeBase64: v.include_base64_encoding,
+      imageUrls: v.image_urls,
+    },
+  };
+}
+
+const imageSchema = z.object({
+  url: z.string().describe("Permanent URL of the image on goodtake's storage."),
+  base64: z
+    .string()
+    .optional()
+    .describe('data:image/jpeg;base64,... of the same bytes (only when asked).'),
+  width: z.int().describe('Real pixel width of the stored file.'),
+  height: z.int().describe('Real pixel height of the stored file.'),
+});
+
+/** The 200 response body, as the seed describes it, plus additive fields. */
+export const generateImageResponseSchema = z.object({
+  status: z.literal('success'),
+  data: z.object({
+    images: z.array(imageSchema),
+    generation_time_ms: z.int(),
+    model: z.enum(MODEL_IDS),
+    prompt: z.string(),
+    id: z.string().describe('Generation id (additive).'),
+    credits_used: z.int().describe('Credits charged for the delivered images (additive).'),
+  }),
+});
+
+export type GenerateImageResponse = z.infer<typeof generateImageResponseSchema>;

@@ -1,0 +1,88 @@
+/** Row types of goodtake's tables, as Kysely sees them. Times are epoch milliseconds. */
+export interface AccountsTable {
+  id: string;
+  name: string;
+  /** Credits owned: grants and adjustments minus captures. */
+  balance: number;
+  /** Credits held by generations in flight; always 0 <= reserved <= balance. */
+  reserved: number;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** The first characters of the key, shown in listings. */
+  prefix: string;
+  /** Keyed hash (HMAC-SHA256) of the whole key; the key itself is never stored. */
+  hash: string;
+  rpm_limit: number | null;
+  concurrency_limit: number | null;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export type LedgerKind = 'grant' | 'reserve' | 'capture' | 'release' | 'adjustment';
+
+export interface LedgerEntriesTable {
+  id: string;
+  account_id: string;
+  kind: LedgerKind;
+  /** Positive for every kind but adjustment, which may be negative. */
+  amount: number;
+  generation_id: string | null;
+  reason: string;
+  created_at: number;
+}
+
+export type GenerationStatus = 'pending' | 'succeeded' | 'partial' | 'failed';
+
+export interface GenerationsTable {
+  id: string;
+  account_id: string;
+  api_key_id: string;
+  request_id: string;
+  model: string;
+  size: string;
+  number_of_images: number;
+  blend: number;
+  price_per_image: number;
+  credits_reserved: number;
+  credits_captured: number;
+  images_delivered: number;
+  status: GenerationStatus;
+  error_code: string | null;
+  /** How the reservation was resolved: by the request itself, or by the lease sweeper. */
+  settled_by: string | null;
+  lease_expires_at: number;
+  created_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+}
+
+export interface ImagesTable {
+  id: string;
+  generation_id: string;
+  account_id: string;
+  position: number;
+  content_type: string;
+  ext: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Strong ETag value (quoted), derived from the content hash. */
+  etag: string;
+  storage_key: string;
+  created_at: number;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  ledger_entries: LedgerEntriesTable;
+  generations: GenerationsTable;
+  images: ImagesTable;
+}

@@ -1,0 +1,72 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { GenerateImages } from '../images/generate-images.ts';
+import type { ImageRecords } from '../images/image-records.ts';
+import type { KeyService } from '../keys/api-keys.ts';
+import type { Logger } from '../log.ts';
+import type { ImageStore } from '../storage/store.ts';
+import type { AppEnv } from './context.ts';
+import { ApiError, renderError } from './errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { registerDocs } from './routes/docs.ts';
+import { registerGenerateImage } from './routes/generate-image.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerImages } from './routes/images.ts';
+
+export interface AppDeps {
+  readonly log: Logger;
+  readonly keys: KeyService;
+  readonly generateImages: GenerateImages;
+  readonly records: ImageRecords;
+  readonly store: ImageStore;
+  readonly checkDatabase: () => Promise<void>;
+  readonly shuttingDown: () => boolean;
+  readonly providerId: string;
+  readonly bodyLimitBytes: number;
+  readonly publicBaseUrl: string | undefined;
+  readonly openApi: Record<string, unknown>;
+}
+
+/**
+ * The HTTP application as a function of its dependencies. Middleware order and every route
+ * are listed here; `onError` is the only place that turns errors into responses.
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestId());
+  app.use(requestLog(deps.log));
+
+  registerHealth(app, {
+    checkDatabase: deps.checkDatabase,
+    shuttingDown: deps.shuttingDown,
+    provider: deps.providerId,
+  });
+  registerDocs(app, { openApi: deps.openApi });
+  registerGenerateImage(app, deps);
+  registerImages(app, deps);
+
+  app.notFound(() => {
+    throw new ApiError('not_found', 'No such route');
+  });
+
+  app.onError((err, c) => {
+    const requestId = c.get('requestId') ?? 'unknown';
+    let apiError: ApiError;
+    if (err instanceof ApiError) {
+      apiError = err;
+    } else if (err instanceof HTTPException && err.status < 500) {
+      apiError = new ApiError(err.status === 404 ? 'not_found' : 'invalid_parameters', err.message);
+    } else {
+      deps.log.error({ err, requestId }, 'unhandled error');
+      apiError = new ApiError('internal_error', 'An internal error occurred');
+    }
+    const { status, body, headers } = renderError(apiError, requestId);
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    c.header('X-Request-Id', requestId);
+    return c.json(body, status as 400);
+  });
+
+  return app;
+}

@@ -1,0 +1,75 @@
+/** Every error code the API returns, and its HTTP status (the contract's table). */
+export const STATUS_OF = {
+  invalid_parameters: 400,
+  invalid_json: 400,
+  invalid_image: 400,
+  content_policy_violation: 400,
+  unauthorized: 401,
+  insufficient_credits: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  idempotency_conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limit_exceeded: 429,
+  internal_error: 500,
+  upstream_error: 502,
+  service_unavailable: 503,
+  upstream_timeout: 504,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof STATUS_OF;
+
+export interface ApiErrorDetails {
+  /** The request field at fault, for invalid_parameters (dot path, e.g. `image_urls.2`). */
+  readonly field?: string;
+  /** Whole seconds until a retry may pass (429, 503). */
+  readonly retryAfter?: number;
+  /** Extra response headers (e.g. rate-limit headers on a 429). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** An error the client is meant to see. Anything else thrown becomes a 500 internal_error. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly code: ErrorCode;
+  readonly details: ApiErrorDetails;
+  constructor(code: ErrorCode, message: string, details: ApiErrorDetails = {}) {
+    super(message);
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return STATUS_OF[this.code];
+  }
+}
+
+export interface ErrorBody {
+  status: 'error';
+  error: {
+    code: ErrorCode;
+    message: string;
+    request_id: string;
+    field?: string;
+    retry_after?: number;
+  };
+}
+
+/** The one function that turns an error into the contract's response body and headers. */
+export function renderError(
+  err: ApiError,
+  requestId: string,
+): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  const headers: Record<string, string> = { ...err.details.headers };
+  const body: ErrorBody = {
+    status: 'error',
+    error: { code: err.code, message: err.message, request_id: requestId },
+  };
+  if (err.details.field !== undefined) body.error.field = err.details.field;
+  if (err.details.retryAfter !== undefined) {
+    body.error.retry_after = err.details.retryAfter;
+    headers['Retry-After'] = String(err.details.retryAfter);
+  }
+  if (err.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="goodtake"';
+  return { status: err.status, body, headers };
+}

@@ -1,0 +1,246 @@
+import type { GenerateImageRequest } from '../contract/generate-image.ts';
+import type { ModelId } from '../contract/models.ts';
+import type { SourceImageLoader } from '../fetch/source-images.ts';
+import type { ErrorCode } from '../http/errors.ts';
+import { sortableId } from '../ids.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { Logger } from '../log.ts';
+import type {
+  ImageProvider,
+  ProviderFailure,
+  ProviderFailureKind,
+  SourceImage,
+} from '../providers/provider.ts';
+import type { ImageRecords, StoredImage } from './image-records.ts';
+import { NotAnImageError, normalizeImage } from './normalize.ts';
+
+export interface Caller {
+  readonly accountId: string;
+  readonly apiKeyId: string;
+  readonly requestId: string;
+}
+
+export interface DeliveredImage extends StoredImage {
+  /** The stored bytes, kept only when the request asked for base64. */
+  readonly data?: Buffer;
+}
+
+export interface GenerationFailure {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly retryAfter?: number;
+}
+
+export type GenerateResult =
+  | {
+      ok: true;
+      generationId: string;
+      images: DeliveredImage[];
+      generationTimeMs: number;
+      creditsUsed: number;
+    }
+  | { ok: false; generationId?: string; failure: GenerationFailure };
+
+export interface GenerateImagesDeps {
+  readonly ledger: Ledger;
+  readonly provider: ImageProvider;
+  readonly records: ImageRecords;
+  readonly sources: SourceImageLoader;
+  readonly prices: Readonly<Record<ModelId, number>>;
+  readonly generationTimeoutMs: number;
+  /** Aborted when the server shuts down past its grace period. */
+  readonly shutdownSignal: AbortSignal;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+type JobOutcome =
+  | { ok: true; image: DeliveredImage }
+  | { ok: false; kind: ProviderFailureKind | 'internal'; failure?: ProviderFailure };
+
+/** Which failure speaks for a request when no image was delivered: the most actionable. */
+const FAILURE_PRIORITY: ReadonlyArray<ProviderFailureKind | 'internal'> = [
+  'content_policy',
+  'invalid_input',
+  'rate_limited',
+  'timeout',
+  'unavailable',
+  'internal',
+];
+
+function toFailure(kind: ProviderFailureKind | 'internal', f?: ProviderFailure): GenerationFailure {
+  const retry =
+    f?.retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(f.retryAfter)) } : {};
+  switch (kind) {
+    case 'content_policy':
+      return {
+        code: 'content_policy_violation',
+        message: f?.message ?? 'The request was refused by the content policy',
+      };
+    case 'invalid_input':
+      return { code: 'invalid_image', message: f?.message ?? 'A source image could not be used' };
+    case 'rate_limited':
+      return {
+        code: 'service_unavailable',
+        message: 'The model provider is at capacity. Please retry later.',
+        retryAfter: retry.retryAfter ?? 30,
+      };
+    case 'timeout':
+      return { code: 'upstream_timeout', message: 'The model provider did not answer in time' };
+    case 'unavailable':
+      return { code: 'upstream_error', message: 'The model provider failed to generate the image' };
+    case 'internal':
+      return { code: 'internal_error', message: 'An internal error occurred' };
+  }
+}
+
+/**
+ * The generate-image use case: reserve the price of every image, load blend inputs, run one
+ * provider job per image in parallel, store and record each delivered image, then capture
+ * what was delivered and release the rest. Whatever happens, the reservation is settled
+ * here or, after a crash, by the lease sweeper.
+ */
+export function createGenerateImages(deps: GenerateImagesDeps) {
+  const now = deps.now ?? Date.now;
+
+  return async function generateImages(
+    request: GenerateImageRequest,
+    caller: Caller,
+  ): Promise<GenerateResult> {
+    const generationId = sortableId('gen', now());
+    const reservation = await deps.ledger.reserve({
+      id: generationId,
+      accountId: caller.accountId,
+      apiKeyId: caller.apiKeyId,
+      requestId: caller.requestId,
+      model: request.model,
+      size: request.sizeLabel,
+      numberOfImages: request.numberOfImages,
+      blend: request.imageUrls.length > 0,
+      pricePerImage: deps.prices[request.model],
+    });
+    if (!reservation.ok) {
+      return {
+        ok: false,
+        failure: {
+          code: 'insufficient_credits',
+          message: `Insufficient credits to complete this request: it needs ${reservation.required}, the account has ${reservation.available} available`,
+        },
+      };
+    }
+
+    const started = now();
+    const signal = AbortSignal.any([
+      AbortSignal.timeout(deps.generationTimeoutMs),
+      deps.shutdownSignal,
+    ]);
+    let delivered: DeliveredImage[] = [];
+    let errorCode: string | null = null;
+    try {
+      const loaded = await deps.sources.load(request.imageUrls, signal);
+      if (!loaded.ok) {
+        errorCode = 'invalid_image';
+        return {
+          ok: false,
+          generationId,
+          failure: { code: 'invalid_image', message: loaded.message },
+        };
+      }
+      const outcomes = await Promise.all(
+        Array.from({ length: request.numberOfImages }, (_, index) =>
+          runJob(request, caller, generationId, index, loaded.images, signal),
+        ),
+      );
+      delivered = outcomes.flatMap((o) => (o.ok ? [o.image] : []));
+      const generationTimeMs = now() - started;
+      if (delivered.length === 0) {
+        const failed = outcomes.filter((o): o is Extract<JobOutcome, { ok: false }> => !o.ok);
+        const worst =
+          FAILURE_PRIORITY.map((k) => failed.find((f) => f.kind === k)).find(Boolean) ?? failed[0]!;
+        const failure = toFailure(worst.kind, worst.failure);
+        errorCode = failure.code;
+        return { ok: false, generationId, failure };
+      }
+      return {
+        ok: true,
+        generationId,
+        images: delivered,
+        generationTimeMs,
+        creditsUsed: delivered.length * deps.prices[request.model],
+      };
+    } finally {
+      const settled = await deps.ledger
+        .settle({
+          generationId,
+          delivered: delivered.length,
+          errorCode,
+          settledBy: 'request',
+          durationMs: now() - started,
+        })
+        .catch((err: unknown) => {
+          // The lease sweeper settles it later from the recorded images; nothing is lost.
+          deps.log.error({ err, generationId }, 'settling a generation failed');
+          return undefined;
+        });
+      if (settled && !settled.ok) {
+        deps.log.warn({ generationId }, 'generation was already settled (lease expired first)');
+      }
+    }
+  };
+
+  async function runJob(
+    request: GenerateImageRequest,
+    caller: Caller,
+    generationId: string,
+    index: number,
+    sources: SourceImage[],
+    signal: AbortSignal,
+  ): Promise<JobOutcome> {
+    try {
+      const outcome = await deps.provider.generate({
+        model: request.model,
+        prompt: request.prompt,
+        size: request.size,
+        mode: request.optimizeMode,
+        index,
+        sources,
+        signal,
+      });
+      if (!outcome.ok) {
+        deps.log.info(
+          { generationId, index, kind: outcome.failure.kind, requestId: caller.requestId },
+          'provider produced no image',
+        );
+        return { ok: false, kind: outcome.failure.kind, failure: outcome.failure };
+      }
+      const image = await normalizeImage(outcome.image.bytes, request.size, request.model);
+      const stored = await deps.records.save({
+        generationId,
+        accountId: caller.accountId,
+        position: index,
+        image,
+      });
+      return {
+        ok: true,
+        image: request.includeBase64 ? { ...stored, data: image.bytes } : stored,
+      };
+    } catch (err) {
+      if (signal.aborted) {
+        const timedOut =
+          signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+        return { ok: false, kind: timedOut ? 'timeout' : 'unavailable' };
+      }
+      if (err instanceof NotAnImageError) {
+        deps.log.error(
+          { generationId, index, err: err.message },
+          'provider output is not an image',
+        );
+        return { ok: false, kind: 'unavailable' };
+      }
+      deps.log.error({ err, generationId, index }, 'image job failed unexpectedly');
+      return { ok: false, kind: 'internal' };
+    }
+  }
+}
+
+export type GenerateImages = ReturnType<typeof createGenerateImages>;

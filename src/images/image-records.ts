@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import { imageId } from '../ids.ts';
+import type { ImageStore } from '../storage/store.ts';
+import type { NormalizedImage } from './normalize.ts';
+
+export interface StoredImage {
+  readonly id: string;
+  readonly ext: string;
+  readonly contentType: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: number;
+  readonly etag: string;
+  readonly storageKey: string;
+}
+
+export interface ImageRecords {
+  /** Stores the file, then records it: a recorded image is a delivered (chargeable) image. */
+  save(input: {
+    generationId: string;
+    accountId: string;
+    position: number;
+    image: NormalizedImage;
+  }): Promise<StoredImage>;
+  find(id: string): Promise<StoredImage | undefined>;
+  forGeneration(generationId: string): Promise<StoredImage[]>;
+}
+
+export function createImageRecords(deps: {
+  db: Db;
+  store: ImageStore;
+  now?: () => number;
+}): ImageRecords {
+  const { db, store } = deps;
+  const now = deps.now ?? Date.now;
+  const toStored = (r: {
+    id: string;
+    ext: string;
+    content_type: string;
+    width: number;
+    height: number;
+    bytes: number;
+    etag: string;
+    storage_key: string;
+  }): StoredImage => ({
+    id: r.id,
+    ext: r.ext,
+    contentType: r.content_type,
+    width: r.width,
+    height: r.height,
+    bytes: r.bytes,
+    etag: r.etag,
+    storageKey: r.storage_key,
+  });
+
+  return {
+    async save({ generationId, accountId, position, image }) {
+      const id = imageId();
+      const storageKey = `${id}.${image.ext}`;
+      const digest = createHash('sha256').update(image.bytes).digest('base64url');
+      const etag = `"${digest}"`;
+      await store.put(storageKey, image.bytes, image.contentType);
+      const row = {
+        id,
+        generation_id: generationId,
+        account_id: accountId,
+        position,
+        content_type: image.contentType,
+        ext: image.ext,
+        width: image.width,
+        height: image.height,
+        bytes: image.bytes.byteLength,
+        etag,
+        storage_key: storageKey,
+        created_at: now(),
+      };
+      await db.insertInto('images').values(row).execute();
+      return toStored(row);
+    },
+    async find(id) {
+      const row = await db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toStored(row) : undefined;
+    },
+    async forGeneration(generationId) {
+      const rows = await db
+        .selectFrom('images')
+        .selectAll()
+        .where('generation_id', '=', generationId)
+        .orderBy('position')
+        .execute();
+      return rows.map(toStored);
+    },
+  };
+}

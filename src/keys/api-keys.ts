@@ -1,0 +1,165 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Db } from '../db/database.ts';
+import { randomBase62, sortableId } from '../ids.ts';
+
+/** `gt_` and 40 base62 characters: about 238 random bits. */
+const KEY_BODY_LENGTH = 40;
+const KEY_FORMAT = /^gt_[A-Za-z0-9]{32,128}$/;
+const PREFIX_LENGTH = 11; // "gt_" + 8 characters, enough to tell keys apart in a listing
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface KeyLimits {
+  /** Requests per minute; null means the configured default. */
+  readonly rpm: number | null;
+  /** Concurrent generations; null means the configured default. */
+  readonly concurrency: number | null;
+}
+
+export interface VerifiedKey {
+  readonly id: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly limits: KeyLimits;
+}
+
+export interface KeyListing extends VerifiedKey {
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+  readonly revokedAt: number | null;
+  readonly lastUsedAt: number | null;
+}
+
+export type KeyCheck = { ok: true; key: VerifiedKey } | { ok: false };
+
+export interface KeyService {
+  create(input: {
+    accountId: string;
+    name: string;
+    rpm?: number | null;
+    concurrency?: number | null;
+    expiresAt?: number | null;
+  }): Promise<{ id: string; key: string; prefix: string }>;
+  list(accountId: string): Promise<KeyListing[]>;
+  revoke(id: string): Promise<boolean>;
+  update(
+    id: string,
+    limits: Partial<{ rpm: number | null; concurrency: number | null }>,
+  ): Promise<boolean>;
+  /** Checks a presented key. Never says why a key was refused. */
+  verify(presented: string): Promise<KeyCheck>;
+}
+
+/** True when a string has the shape of a goodtake key (says nothing about validity). */
+export function looksLikeKey(value: string): boolean {
+  return KEY_FORMAT.test(value);
+}
+
+export function createKeyService(deps: { db: Db; secret: string; now?: () => number }): KeyService {
+  const { db, secret } = deps;
+  const now = deps.now ?? Date.now;
+  const lastUsedWritten = new Map<string, number>();
+  const hash = (key: string) => createHmac('sha256', secret).update(key).digest('hex');
+
+  const toVerified = (row: {
+    id: string;
+    account_id: string;
+    name: string;
+    prefix: string;
+    rpm_limit: number | null;
+    concurrency_limit: number | null;
+  }): VerifiedKey => ({
+    id: row.id,
+    accountId: row.account_id,
+    name: row.name,
+    prefix: row.prefix,
+    limits: { rpm: row.rpm_limit, concurrency: row.concurrency_limit },
+  });
+
+  async function touch(id: string, at: number): Promise<void> {
+    const previous = lastUsedWritten.get(id) ?? 0;
+    if (at - previous < LAST_USED_RESOLUTION_MS) return;
+    lastUsedWritten.set(id, at);
+    await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+  }
+
+  return {
+    async create(input) {
+      const key = `gt_${randomBase62(KEY_BODY_LENGTH)}`;
+      const id = sortableId('key', now());
+      const prefix = key.slice(0, PREFIX_LENGTH);
+      await db
+        .insertInto('api_keys')
+        .values({
+          id,
+          account_id: input.accountId,
+          name: input.name,
+          prefix,
+          hash: hash(key),
+          rpm_limit: input.rpm ?? null,
+          concurrency_limit: input.concurrency ?? null,
+          created_at: now(),
+          expires_at: input.expiresAt ?? null,
+          revoked_at: null,
+          last_used_at: null,
+        })
+        .execute();
+      return { id, key, prefix };
+    },
+
+    async list(accountId) {
+      const rows = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('created_at')
+        .execute();
+      return rows.map((r) => ({
+        ...toVerified(r),
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        revokedAt: r.revoked_at,
+        lastUsedAt: r.last_used_at,
+      }));
+    },
+
+    async revoke(id) {
+      const r = await db
+        .updateTable('api_keys')
+        .set({ revoked_at: now() })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async update(id, limits) {
+      const set: { rpm_limit?: number | null; concurrency_limit?: number | null } = {};
+      if (limits.rpm !== undefined) set.rpm_limit = limits.rpm;
+      if (limits.concurrency !== undefined) set.concurrency_limit = limits.concurrency;
+      if (Object.keys(set).length === 0) return false;
+      const r = await db.updateTable('api_keys').set(set).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async verify(presented) {
+      if (!looksLikeKey(presented)) return { ok: false };
+      const digest = hash(presented);
+      const row = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('hash', '=', digest)
+        .executeTakeFirst();
+      // The lookup is by an HMAC the caller cannot steer; the final comparison is constant-time.
+      if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(digest, 'hex'))) {
+        return { ok: false };
+      }
+      const at = now();
+      if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= at)) {
+        return { ok: false };
+      }
+      await touch(row.id, at);
+      return { ok: true, key: toVerified(row) };
+    },
+  };
+}

@@ -1,0 +1,434 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Database, GenerationStatus, LedgerKind } from '../db/schema.ts';
+import { sortableId } from '../ids.ts';
+
+export interface Balance {
+  readonly accountId: string;
+  /** Credits owned. */
+  readonly balance: number;
+  /** Credits held by generations in flight. */
+  readonly reserved: number;
+  /** What a new request can spend: balance - reserved. */
+  readonly available: number;
+}
+
+export interface NewGeneration {
+  readonly id: string;
+  readonly accountId: string;
+  readonly apiKeyId: string;
+  readonly requestId: string;
+  readonly model: string;
+  readonly size: string;
+  readonly numberOfImages: number;
+  readonly blend: boolean;
+  readonly pricePerImage: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reserved: number; leaseExpiresAt: number }
+  | { ok: false; reason: 'insufficient_credits'; available: number; required: number };
+
+export type SettleResult =
+  | { ok: true; captured: number; released: number; status: GenerationStatus }
+  | { ok: false; reason: 'not_pending' };
+
+export interface LedgerMismatch {
+  readonly accountId: string;
+  readonly field: 'balance' | 'reserved' | 'generation';
+  readonly expected: number;
+  readonly actual: number;
+  readonly detail: string;
+}
+
+/**
+ * The one place credits move. Every movement is a ledger entry written in the same
+ * transaction as the account's running totals, and the totals can be recomputed from the
+ * entries (`verify`). Reservations are conditional updates, so no interleaving of requests
+ * can spend more than the balance; check constraints make a negative total impossible.
+ */
+export interface Ledger {
+  grant(accountId: string, amount: number, reason: string): Promise<Balance>;
+  /** A signed correction by the operator; refused if it would leave less than is reserved. */
+  adjust(
+    accountId: string,
+    delta: number,
+    reason: string,
+  ): Promise<{ ok: true; balance: Balance } | { ok: false; reason: 'would_go_negative' }>;
+  balance(accountId: string): Promise<Balance | undefined>;
+  /** Records a pending generation and reserves the price of all its images, atomically. */
+  reserve(generation: NewGeneration): Promise<ReserveResult>;
+  /** Captures the delivered images of a pending generation and releases the rest. */
+  settle(input: {
+    generationId: string;
+    delivered: number;
+    errorCode?: string | null;
+    settledBy: 'request' | 'lease_sweeper';
+    durationMs?: number | null;
+  }): Promise<SettleResult>;
+  /** Settles every pending generation whose lease has expired, by the images it stored. */
+  sweepExpired(): Promise<Array<{ generationId: string; delivered: number; captured: number }>>;
+  /** Recomputes every account from its entries; an empty list means the books balance. */
+  verify(): Promise<LedgerMismatch[]>;
+}
+
+type Tx = Transaction<Database>;
+
+export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number }): Ledger {
+  const { db, leaseMs } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function entry(
+    tx: Tx,
+    e: {
+      accountId: string;
+      kind: LedgerKind;
+      amount: number;
+      generationId?: string;
+      reason: string;
+    },
+  ): Promise<void> {
+    const at = now();
+    await tx
+      .insertInto('ledger_entries')
+      .values({
+        id: sortableId('le', at),
+        account_id: e.accountId,
+        kind: e.kind,
+        amount: e.amount,
+        generation_id: e.generationId ?? null,
+        reason: e.reason,
+        created_at: at,
+      })
+      .execute();
+  }
+
+  async function readBalance(q: Db | Tx, accountId: string): Promise<Balance | undefined> {
+    const row = await q
+      .selectFrom('accounts')
+      .select(['id', 'balance', 'reserved'])
+      .where('id', '=', accountId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      accountId: row.id,
+      balance: row.balance,
+      reserved: row.reserved,
+      available: row.balance - row.reserved,
+    };
+  }
+
+  async function settleIn(tx: Tx, input: Parameters<Ledger['settle']>[0]): Promise<SettleResult> {
+    const gen = await tx
+      .selectFrom('generations')
+      .select([
+        'id',
+        'account_id',
+        'number_of_images',
+        'price_per_image',
+        'credits_reserved',
+        'created_at',
+      ])
+      .where('id', '=', input.generationId)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (!gen) return { ok: false, reason: 'not_pending' };
+    const delivered = Math.max(0, Math.min(input.delivered, gen.number_of_images));
+    const captured = delivered * gen.price_per_image;
+    const released = gen.credits_reserved - captured;
+    const status: GenerationStatus =
+      delivered === 0 ? 'failed' : delivered < gen.number_of_images ? 'partial' : 'succeeded';
+    const at = now();
+    // The status guard makes settling idempotent: a second settle updates nothing.
+    const claimed = await tx
+      .updateTable('generations')
+      .set({
+        status,
+        images_delivered: delivered,
+        credits_captured: captured,
+        error_code: input.errorCode ?? null,
+        settled_by: input.settledBy,
+        finished_at: at,
+        duration_ms: input.durationMs ?? at - gen.created_at,
+      })
+      .where('id', '=', gen.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) !== 1) return { ok: false, reason: 'not_pending' };
+    await tx
+      .updateTable('accounts')
+      .set({
+        reserved: sql`reserved - ${gen.credits_reserved}`,
+        balance: sql`balance - ${captured}`,
+      })
+      .where('id', '=', gen.account_id)
+      .execute();
+    const reason =
+      input.settledBy === 'lease_sweeper' ? 'reservation lease expired' : 'generation finished';
+    if (captured > 0) {
+      await tx
+        .insertInto('ledger_entries')
+        .values(
+          ledgerRow(gen.account_id, 'capture', captured, gen.id, `${delivered} image(s) delivered`),
+        )
+        .execute();
+    }
+    if (released > 0) {
+      await tx
+        .insertInto('ledger_entries')
+        .values(ledgerRow(gen.account_id, 'release', released, gen.id, reason))
+        .execute();
+    }
+    return { ok: true, captured, released, status };
+  }
+
+  function ledgerRow(
+    accountId: string,
+    kind: LedgerKind,
+    amount: number,
+    generationId: string | null,
+    reason: string,
+  ) {
+    const at = now();
+    return {
+      id: sortableId('le', at),
+      account_id: accountId,
+      kind,
+      amount,
+      generation_id: generationId,
+      reason,
+      created_at: at,
+    };
+  }
+
+  return {
+    async grant(accountId, amount, reason) {
+      if (!Number.isInteger(amount) || amount <= 0) {
+        throw new RangeError('a grant must be a positive whole number of credits');
+      }
+      return db.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('accounts')
+          .set({ balance: sql`balance + ${amount}` })
+          .where('id', '=', accountId)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1) throw new Error(`no account ${accountId}`);
+        await entry(tx, { accountId, kind: 'grant', amount, reason });
+        return (await readBalance(tx, accountId))!;
+      });
+    },
+
+    async adjust(accountId, delta, reason) {
+      if (!Number.isInteger(delta) || delta === 0) {
+        throw new RangeError('an adjustment must be a non-zero whole number of credits');
+      }
+      return db.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('accounts')
+          .set({ balance: sql`balance + ${delta}` })
+          .where('id', '=', accountId)
+          .where(sql<boolean>`balance + ${delta} >= reserved`)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) !== 1)
+          return { ok: false, reason: 'would_go_negative' } as const;
+        await entry(tx, { accountId, kind: 'adjustment', amount: delta, reason });
+        return { ok: true, balance: (await readBalance(tx, accountId))! } as const;
+      });
+    },
+
+    balance: (accountId) => readBalance(db, accountId),
+
+    async reserve(g) {
+      const amount = g.numberOfImages * g.pricePerImage;
+      return db.transaction().execute(async (tx): Promise<ReserveResult> => {
+        const at = now();
+        const leaseExpiresAt = at + leaseMs;
+        await tx
+          .insertInto('generations')
+          .values({
+            id: g.id,
+            account_id: g.accountId,
+            api_key_id: g.apiKeyId,
+            request_id: g.requestId,
+            model: g.model,
+            size: g.size,
+            number_of_images: g.numberOfImages,
+            blend: g.blend ? 1 : 0,
+            price_per_image: g.pricePerImage,
+            credits_reserved: amount,
+            credits_captured: 0,
+            images_delivered: 0,
+            status: 'pending',
+            error_code: null,
+            settled_by: null,
+            lease_expires_at: leaseExpiresAt,
+            created_at: at,
+            finished_at: null,
+            duration_ms: null,
+          })
+          .execute();
+        // Check and hold in one statement: two requests can never both see the same credits.
+        const held = await tx
+          .updateTable('accounts')
+          .set({ reserved: sql`reserved + ${amount}` })
+          .where('id', '=', g.accountId)
+          .where(sql<boolean>`balance - reserved >= ${amount}`)
+          .executeTakeFirst();
+        if (Number(held.numUpdatedRows) !== 1) {
+          const b = await readBalance(tx, g.accountId);
+          // Undo the generation row: nothing of this request stays in the books.
+          await tx.deleteFrom('generations').where('id', '=', g.id).execute();
+          return {
+            ok: false,
+            reason: 'insufficient_credits',
+            available: b?.available ?? 0,
+            required: amount,
+          };
+        }
+        if (amount > 0) {
+          await entry(tx, {
+            accountId: g.accountId,
+            kind: 'reserve',
+            amount,
+            generationId: g.id,
+            reason: `${g.numberOfImages} x ${g.model}`,
+          });
+        }
+        return { ok: true, reserved: amount, leaseExpiresAt };
+      });
+    },
+
+    settle: (input) => db.transaction().execute((tx) => settleIn(tx, input)),
+
+    async sweepExpired() {
+      const expired = await db
+        .selectFrom('generations')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('lease_expires_at', '<', now())
+        .execute();
+      const settled: Array<{ generationId: string; delivered: number; captured: number }> = [];
+      for (const { id } of expired) {
+        const result = await db.transaction().execute(async (tx) => {
+          // The images a generation stored are what it delivered; a crash after storing
+          // them but before settling still charges them, never anything more.
+          const { n } = await tx
+            .selectFrom('images')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('generation_id', '=', id)
+            .executeTakeFirstOrThrow();
+          const delivered = Number(n);
+          const r = await settleIn(tx, {
+            generationId: id,
+            delivered,
+            errorCode: delivered === 0 ? 'lease_expired' : null,
+            settledBy: 'lease_sweeper',
+          });
+          return r.ok ? { generationId: id, delivered, captured: r.captured } : undefined;
+        });
+        if (result) settled.push(result);
+      }
+      return settled;
+    },
+
+    async verify() {
+      const mismatches: LedgerMismatch[] = [];
+      const sums = await db
+        .selectFrom('ledger_entries')
+        .select((eb) => ['account_id', 'kind', eb.fn.sum<number>('amount').as('total')])
+        .groupBy(['account_id', 'kind'])
+        .execute();
+      const byAccount = new Map<string, Record<LedgerKind, number>>();
+      for (const s of sums) {
+        const totals =
+          byAccount.get(s.account_id) ??
+          ({ grant: 0, reserve: 0, capture: 0, release: 0, adjustment: 0 } as Record<
+            LedgerKind,
+            number
+          >);
+        totals[s.kind] = Number(s.total);
+        byAccount.set(s.account_id, totals);
+      }
+      const accounts = await db
+        .selectFrom('accounts')
+        .select(['id', 'balance', 'reserved'])
+        .execute();
+      for (const a of accounts) {
+        const t = byAccount.get(a.id) ?? {
+          grant: 0,
+          reserve: 0,
+          capture: 0,
+          release: 0,
+          adjustment: 0,
+        };
+        const balance = t.grant + t.adjustment - t.capture;
+        const reserved = t.reserve - t.capture - t.release;
+        if (balance !== a.balance) {
+          mismatches.push({
+            accountId: a.id,
+            field: 'balance',
+            expected: balance,
+            actual: a.balance,
+            detail: 'grants + adjustments - captures',
+          });
+        }
+        if (reserved !== a.reserved) {
+          mismatches.push({
+            accountId: a.id,
+            field: 'reserved',
+            expected: reserved,
+            actual: a.reserved,
+            detail: 'reserves - captures - releases',
+          });
+        }
+      }
+      // Each settled generation must have resolved exactly what it reserved; pending ones nothing.
+      const perGeneration = await db
+        .selectFrom('generations as g')
+        .leftJoin('ledger_entries as e', 'e.generation_id', 'g.id')
+        .select((eb) => [
+          'g.id',
+          'g.account_id',
+          'g.status',
+          'g.credits_reserved',
+          'g.credits_captured',
+          eb.fn
+            .sum<number>(
+              eb.case().when('e.kind', '=', 'reserve').then(eb.ref('e.amount')).else(0).end(),
+            )
+            .as('reserve'),
+          eb.fn
+            .sum<number>(
+              eb.case().when('e.kind', '=', 'capture').then(eb.ref('e.amount')).else(0).end(),
+            )
+            .as('capture'),
+          eb.fn
+            .sum<number>(
+              eb.case().when('e.kind', '=', 'release').then(eb.ref('e.amount')).else(0).end(),
+            )
+            .as('release'),
+        ])
+        .groupBy(['g.id', 'g.account_id', 'g.status', 'g.credits_reserved', 'g.credits_captured'])
+        .execute();
+      for (const g of perGeneration) {
+        const reserve = Number(g.reserve ?? 0);
+        const resolved = Number(g.capture ?? 0) + Number(g.release ?? 0);
+        const expectResolved = g.status === 'pending' ? 0 : g.credits_reserved;
+        if (
+          reserve !== g.credits_reserved ||
+          resolved !== expectResolved ||
+          Number(g.capture ?? 0) !== g.credits_captured
+        ) {
+          mismatches.push({
+            accountId: g.account_id,
+            field: 'generation',
+            expected: g.credits_reserved,
+            actual: resolved,
+            detail: `generation ${g.id} (${g.status}): reserved ${reserve}, captured ${Number(g.capture ?? 0)}, released ${Number(g.release ?? 0)}`,
+          });
+        }
+      }
+      return mismatches;
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { CoreServices } from './compose.ts';
+import { type ApplicationOverrides, composeApplication } from './compose.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes. */
+  stop(): Promise<void>;
+}
+
+/** On the first start with an empty database: one account with starting credits and a key. */
+async function bootstrapDefaultAccount(
+  core: CoreServices,
+  config: Config,
+  print: (text: string) => void,
+  baseUrl: string,
+): Promise<void> {
+  if ((await core.accounts.count()) > 0) return;
+  const account = await core.accounts.create({
+    name: 'default',
+    credits: config.startingCredits,
+  });
+  const { key } = await core.keys.create({ accountId: account.id, name: 'default' });
+  print(
+    [
+      '',
+      '================================================================================',
+      ` Created account "default" (${account.id}) with ${config.startingCredits} credits.`,
+      ' Its API key, shown this once only (store it now):',
+      '',
+      `   ${key}`,
+      '',
+      ' First request:',
+      '',
+      `   curl -X POST ${baseUrl}/api/v1/bytedance/generate-image \\`,
+      `     -H "Authorization: Bearer ${key}" \\`,
+      '     -H "Content-Type: application/json" \\',
+      `     -d '{"prompt": "A beautiful sunset over mountains"}'`,
+      '================================================================================',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Starts goodtake: compose, bootstrap, sweep expired reservations, listen, shut down cleanly. */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  options: ApplicationOverrides & { print?: (text: string) => void } = {},
+): Promise<RunningServer> {
+  const print = options.print ?? ((text: string) => process.stderr.write(`${text}\n`));
+  const application = await composeApplication(config, log, options);
+  const { core, app, provider } = application;
+
+  const sweep = async () => {
+    try {
+      const settled = await core.ledger.sweepExpired();
+      for (const s of settled) log.warn(s, 'settled a generation whose reservation lease expired');
+    } catch (err) {
+      log.error({ err }, 'sweeping expired reservations failed');
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(
+    sweep,
+    Math.min(60_000, Math.max(1000, config.reservationLeaseMs / 4)),
+  );
+  sweeper.unref();
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  // Generations can take minutes upstream: never cut a request off on the server side.
+  const httpServer = server as import('node:http').Server;
+  httpServer.requestTimeout = 0;
+  httpServer.headersTimeout = 60_000;
+  httpServer.keepAliveTimeout = 65_000;
+
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${shownHost}:${port}`;
+  await bootstrapDefaultAccount(core, config, print, config.publicBaseUrl ?? url);
+  if (provider.id === 'offline') {
+    log.warn(
+      { provider: provider.id },
+      'OFFLINE PROVIDER ACTIVE: images are synthetic, drawn locally; no Seedream model is called. Set ARK_API_KEY to use BytePlus ModelArk.',
+    );
+  }
+  log.info(
+    { url, provider: provider.describe(), database: core.database.kind },
+    'goodtake listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      log.info('shutting down: finishing in-flight requests');
+      application.beginShutdown();
+      clearInterval(sweeper);
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const timer = setTimeout(() => {
+        log.warn('shutdown timeout reached: aborting in-flight generations');
+        httpServer.closeAllConnections();
+      }, config.shutdownTimeoutMs);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+      await application.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { url, port, stop };
+}

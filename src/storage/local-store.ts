@@ -1,0 +1,38 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { randomBase62 } from '../ids.ts';
+import type { ImageStore } from './store.ts';
+
+const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+/** Files under `<root>/<first two chars>/<key>`, written to a temp file and renamed into place. */
+export function createLocalStore(root: string): ImageStore {
+  const pathOf = (key: string) => {
+    if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`unsafe storage key ${key}`);
+    return join(root, key.slice(0, 2), key);
+  };
+  return {
+    kind: 'local',
+    async put(key, bytes) {
+      const path = pathOf(key);
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = `${path}.${randomBase62(8)}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    },
+    async open(key) {
+      const path = pathOf(key);
+      try {
+        await stat(path);
+      } catch {
+        return undefined;
+      }
+      return Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+    },
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import { parseRetryAfterMs } from './backoff.ts';
+import type { ArkImageRequest } from './request-body.ts';
+import { readSse } from './sse.ts';
+import {
+  type ImagesOutcome,
+  interpretStreamEvent,
+  parseErrorBody,
+  parseImagesResponse,
+  type UpstreamErrorBody,
+  type UpstreamImage,
+} from './wire.ts';
+
+/** How one upstream call ended. Only `network` with `sent: false` is certainly not billed. */
+export type CallResult =
+  | { readonly type: 'image'; readonly image: UpstreamImage; readonly requestId?: string }
+  | {
+      readonly type: 'upstream_error';
+      /** HTTP status, or 200 for an error inside a successful reply or stream. */
+      readonly status: number;
+      readonly error: UpstreamErrorBody;
+      readonly retryAfterMs?: number;
+      readonly requestId?: string;
+    }
+  | { readonly type: 'timeout' }
+  | { readonly type: 'aborted' }
+  | { readonly type: 'network'; readonly sent: boolean; readonly detail: string }
+  | { readonly type: 'malformed'; readonly detail: string; readonly requestId?: string };
+
+export interface CallContext {
+  readonly fetch: typeof fetch;
+  readonly endpoint: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  /** The job's signal: client gone or shutting down. */
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+}
+
+// Connection failures where the request cannot have reached the upstream.
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Sends one image request and reads its reply, JSON or event stream, within the timeout. */
+export async function callUpstream(body: ArkImageRequest, ctx: CallContext): Promise<CallResult> {
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const interrupted = (): CallResult | undefined => {
+    if (ctx.signal.aborted) return { type: 'aborted' };
+    if (timeout.aborted) return { type: 'timeout' };
+    return undefined;
+  };
+
+  let response: Response;
+  try {
+    response = await ctx.fetch(ctx.endpoint, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${ctx.apiKey}`,
+        'content-type': 'application/json',
+        accept: body.stream ? 'text/event-stream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    const code = errorCode(error);
+    return (
+      interrupted() ?? {
+        type: 'network',
+        sent: !(code && NOT_SENT_CODES.has(code)),
+        detail: code ?? describe(error),
+      }
+    );
+  }
+
+  const requestId = response.headers.get('x-request-id') ?? undefined;
+  const withId = requestId === undefined ? {} : { requestId };
+  try {
+    if (!response.ok) {
+      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), ctx.now());
+      return {
+        type: 'upstream_error',
+        status: response.status,
+        error: parseErrorBody(await response.text()),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...withId,
+      };
+    }
+    const isStream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
+    const outcome =
+      isStream && response.body
+        ? await readStream(response.body)
+        : parseImagesResponse(await response.text());
+    return fromOutcome(outcome, withId);
+  } catch (error) {
+    return (
+      interrupted() ?? { type: 'network', sent: true, detail: errorCode(error) ?? describe(error) }
+    );
+  }
+}
+
+function fromOutcome(outcome: ImagesOutcome, withId: { requestId?: string }): CallResult {
+  switch (outcome.type) {
+    case 'images': {
+      // One job asks for one image; should a reply carry several, the first is used.
+      const image = outcome.images[0];
+      if (image) return { type: 'image', image, ...withId };
+      return { type: 'upstream_error', status: 200, error: outcome.failures[0]!, ...withId };
+    }
+    case 'error':
+      return { type: 'upstream_error', status: 200, error: outcome.error, ...withId };
+    case 'malformed':
+      return { type: 'malformed', detail: outcome.detail, ...withId };
+  }
+}
+
+/**
+ * Reads events until the first image arrives (then stops reading: nothing later can change a
+ * single-image job), a request-level error, or the end. Per-image failures are kept in case the
+ * upstream still sends an image afterwards.
+ */
+async function readStream(body: ReadableStream<Uint8Array>): Promise<ImagesOutcome> {
+  const failures: UpstreamErrorBody[] = [];
+  for await (const raw of readSse(body)) {
+    const event = interpretStreamEvent(raw);
+    if (event.kind === 'succeeded') return { type: 'images', images: [event.image], failures };
+    if (event.kind === 'error') return { type: 'error', error: event.error };
+    if (event.kind === 'failed') failures.push(event.error);
+    if (event.kind === 'completed' || event.kind === 'done') break;
+  }
+  if (failures.length > 0) return { type: 'images', images: [], failures };
+  return { type: 'malformed', detail: 'stream ended without an image or an error' };
+}
+
+function errorCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (cause && typeof cause.code === 'string') return cause.code;
+  const own = (error as { code?: unknown } | undefined)?.code;
+  return typeof own === 'string' ? own : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,88 @@
+/** The bytes of an upstream image, or why they could not be had. */
+export type ImageBytesResult =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | {
+      readonly ok: false;
+      /** A later attempt may succeed (network trouble, 5xx, timeout). */
+      readonly retryable: boolean;
+      readonly aborted: boolean;
+      readonly detail: string;
+    };
+
+export interface DownloadContext {
+  readonly fetch: typeof fetch;
+  readonly timeoutMs: number;
+  readonly maxBytes: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Downloads an upstream result URL, streamed under a byte cap and a timeout. The URL is used
+ * exactly as received: signed storage URLs break when their `%`/`&` are escaped again.
+ */
+export async function downloadImage(url: string, ctx: DownloadContext): Promise<ImageBytesResult> {
+  if (!/^https?:\/\//i.test(url)) return failed(false, 'not an http(s) URL');
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const interrupted = (): ImageBytesResult | undefined => {
+    if (ctx.signal.aborted)
+      return { ok: false, retryable: false, aborted: true, detail: 'aborted' };
+    if (timeout.aborted) return failed(true, `no complete answer within ${ctx.timeoutMs} ms`);
+    return undefined;
+  };
+  try {
+    const response = await ctx.fetch(url, { signal });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      const status = response.status;
+      return failed(status === 408 || status === 429 || status >= 500, `HTTP ${status}`);
+    }
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > ctx.maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      return failed(false, `declared ${declared} bytes, over the ${ctx.maxBytes}-byte cap`);
+    }
+    if (!response.body) return failed(true, 'empty body');
+    return await readCapped(response.body, ctx.maxBytes);
+  } catch (error) {
+    return interrupted() ?? failed(true, error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function readCapped(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<ImageBytesResult> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return failed(false, `more than the ${maxBytes}-byte cap`);
+    }
+    chunks.push(value);
+  }
+  if (total === 0) return failed(true, 'empty body');
+  return { ok: true, bytes: Buffer.concat(chunks, total) };
+}
+
+/** Decodes a `b64_json` image (bare base64; a `data:` prefix is tolerated). */
+export function decodeBase64Image(data: string, maxBytes: number): ImageBytesResult {
+  const comma = data.startsWith('data:') ? data.indexOf(',') : -1;
+  const payload = comma >= 0 ? data.slice(comma + 1) : data;
+  if (payload.length > Math.ceil(maxBytes / 3) * 4 + 4) {
+    return failed(false, `more than the ${maxBytes}-byte cap`);
+  }
+  const bytes = Buffer.from(payload, 'base64');
+  if (bytes.byteLength === 0) return failed(false, 'empty or invalid base64');
+  if (bytes.byteLength > maxBytes) return failed(false, `more than the ${maxBytes}-byte cap`);
+  return { ok: true, bytes };
+}
+
+function failed(retryable: boolean, detail: string): ImageBytesResult {
+  return { ok: false, retryable, aborted: false, detail };
+}

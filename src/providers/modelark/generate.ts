@@ -1,0 +1,177 @@
+import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../provider.ts';
+import { backoffCeilingMs, fullJitterMs } from './backoff.ts';
+import { type CallResult, callUpstream } from './call.ts';
+import { decodeBase64Image, downloadImage, type ImageBytesResult } from './download.ts';
+import { classifyUpstreamError, FAILURE_MESSAGES } from './error-codes.ts';
+import type { ResolvedModelArkOptions } from './options.ts';
+import { buildRequestBody, checkSources } from './request-body.ts';
+import type { ThroughputGuard } from './throughput-guard.ts';
+import type { UpstreamImage } from './wire.ts';
+
+// When a non-retryable 429 (quota) names no wait, clients are told to come back after this.
+const QUOTA_RETRY_AFTER_S = 60;
+
+/**
+ * Runs one job: guard, one single-image upstream call with retries of what was certainly not
+ * generated (429, 5xx, refused connections), then the image bytes. Never retries after a timeout
+ * or a connection lost mid-request: the upstream may be generating, and billing, that image.
+ */
+export async function generateWithModelArk(
+  job: GenerationJob,
+  cfg: ResolvedModelArkOptions,
+  guard: ThroughputGuard,
+): Promise<GenerationOutcome> {
+  const log = cfg.log.child({ provider: 'modelark', model: job.model, index: job.index });
+  if (job.signal.aborted) return failure('unavailable', FAILURE_MESSAGES.cancelled);
+  const sourceProblem = checkSources(job.sources);
+  if (sourceProblem) return failure('invalid_input', sourceProblem);
+
+  const admitted = await guard.acquire(job.model, job.signal);
+  if (job.signal.aborted) return failure('unavailable', FAILURE_MESSAGES.cancelled);
+  if (!admitted.ok) {
+    log.warn({ retryAfter: admitted.retryAfter }, 'ModelArk throughput guard full; job refused');
+    return failure('rate_limited', FAILURE_MESSAGES.rateLimited, admitted.retryAfter);
+  }
+
+  const body = buildRequestBody(job, cfg);
+  const ctx = {
+    fetch: cfg.fetch,
+    endpoint: cfg.endpoint,
+    apiKey: cfg.apiKey,
+    timeoutMs: cfg.requestTimeoutMs,
+    signal: job.signal,
+    now: cfg.now,
+  };
+  for (let attempt = 0; ; attempt++) {
+    const result: CallResult = await callUpstream(body, ctx);
+    const canRetry = attempt < cfg.maxRetries;
+    switch (result.type) {
+      case 'image':
+        return fetchBytes(result.image, job, cfg, log);
+      case 'aborted':
+        return failure('unavailable', FAILURE_MESSAGES.cancelled);
+      case 'timeout':
+        log.warn(
+          { timeoutMs: cfg.requestTimeoutMs },
+          'ModelArk did not answer in time; not retried',
+        );
+        return failure('timeout', FAILURE_MESSAGES.timeout);
+      case 'malformed':
+        log.error(
+          { detail: result.detail, requestId: result.requestId },
+          'ModelArk reply not understood',
+        );
+        return failure('unavailable', FAILURE_MESSAGES.unavailable);
+      case 'network': {
+        log.warn(
+          { detail: result.detail, sent: result.sent, attempt },
+          'ModelArk connection failed',
+        );
+        if (result.sent || !canRetry) return failure('unavailable', FAILURE_MESSAGES.unavailable);
+        if (!(await backoff(attempt, undefined, cfg, job.signal))) {
+          return failure('unavailable', FAILURE_MESSAGES.cancelled);
+        }
+        continue;
+      }
+      case 'upstream_error': {
+        const { status, error, retryAfterMs, requestId } = result;
+        const decision = classifyUpstreamError(status, error.code);
+        // The upstream message carries its request id; it goes to the log, never to the client.
+        const fields = {
+          status,
+          code: error.code,
+          upstreamMessage: error.message,
+          requestId,
+          attempt,
+        };
+        const retryAfter =
+          retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(retryAfterMs / 1000));
+        if (decision.action === 'fail') {
+          if (decision.operatorHint) log.error(fields, `ModelArk: ${decision.operatorHint}`);
+          else log.warn(fields, 'ModelArk refused the generation');
+          const wait =
+            decision.kind === 'rate_limited' ? (retryAfter ?? QUOTA_RETRY_AFTER_S) : retryAfter;
+          return failure(decision.kind, decision.message, wait);
+        }
+        const tooLong = retryAfterMs !== undefined && retryAfterMs > cfg.retryMaxMs;
+        if (!canRetry || tooLong) {
+          log.warn(fields, 'ModelArk still failing; giving up');
+          const message =
+            decision.exhausted === 'rate_limited'
+              ? FAILURE_MESSAGES.rateLimited
+              : FAILURE_MESSAGES.unavailable;
+          const fallback = Math.max(
+            1,
+            Math.ceil(backoffCeilingMs(attempt + 1, cfg.retryBaseMs, cfg.retryMaxMs) / 1000),
+          );
+          const wait = retryAfter ?? (decision.exhausted === 'rate_limited' ? fallback : undefined);
+          return failure(decision.exhausted, message, wait);
+        }
+        log.warn(fields, 'ModelArk failed; retrying');
+        if (!(await backoff(attempt, retryAfterMs, cfg, job.signal))) {
+          return failure('unavailable', FAILURE_MESSAGES.cancelled);
+        }
+        continue;
+      }
+    }
+  }
+}
+
+/** Waits before retry `attempt + 1`: full jitter, but never less than `Retry-After`. False if aborted. */
+async function backoff(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  cfg: ResolvedModelArkOptions,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const jitter = fullJitterMs(attempt, cfg.retryBaseMs, cfg.retryMaxMs, cfg.random);
+  await cfg.sleep(Math.max(jitter, retryAfterMs ?? 0), signal);
+  return !signal.aborted;
+}
+
+/** The image bytes: decoded, or downloaded at once (downloads are retried; GET is idempotent). */
+async function fetchBytes(
+  image: UpstreamImage,
+  job: GenerationJob,
+  cfg: ResolvedModelArkOptions,
+  log: ResolvedModelArkOptions['log'],
+): Promise<GenerationOutcome> {
+  let result: ImageBytesResult;
+  if (image.kind === 'b64') {
+    result = decodeBase64Image(image.data, cfg.maxDownloadBytes);
+  } else {
+    const ctx = {
+      fetch: cfg.fetch,
+      timeoutMs: cfg.downloadTimeoutMs,
+      maxBytes: cfg.maxDownloadBytes,
+      signal: job.signal,
+    };
+    for (let attempt = 0; ; attempt++) {
+      result = await downloadImage(image.url, ctx);
+      if (result.ok || !result.retryable || attempt >= cfg.maxRetries) break;
+      log.warn({ detail: result.detail, attempt }, 'ModelArk image download failed; retrying');
+      if (!(await backoff(attempt, undefined, cfg, job.signal))) break;
+    }
+  }
+  if (result.ok) return { ok: true, image: { bytes: result.bytes } };
+  if (result.aborted || job.signal.aborted)
+    return failure('unavailable', FAILURE_MESSAGES.cancelled);
+  // The signed query string is a credential for the image; only the path is logged.
+  const where = image.kind === 'url' ? image.url.split('?')[0] : 'b64_json';
+  log.error(
+    { detail: result.detail, where },
+    'ModelArk generated an image that could not be retrieved',
+  );
+  return failure('unavailable', FAILURE_MESSAGES.download);
+}
+
+function failure(
+  kind: ProviderFailureKind,
+  message: string,
+  retryAfter?: number,
+): GenerationOutcome {
+  return {
+    ok: false,
+    failure: retryAfter === undefined ? { kind, message } : { kind, message, retryAfter },
+  };
+}

@@ -135,7 +135,8 @@ describe('parseHostLiteral', () => {
   ])('reads %s as WHATWG URL does', (host) => {
     const expected = new URL(`http://${host}/`).hostname;
     const literal = parseHostLiteral(host);
-    const got = literal.kind === 'ipv4' ? literal.address : literal.kind === 'name' ? literal.name : '';
+    const got =
+      literal.kind === 'ipv4' ? literal.address : literal.kind === 'name' ? literal.name : '';
     expect(got).toBe(expected);
   });
 
@@ -213,9 +214,9 @@ describe('checkResolved', () => {
       address: '10.0.0.1',
       reason: 'private (RFC 1918)',
     });
-    expect(checkResolved(none.allow, 'mixed.test', ['2606:4700::1111', '::ffff:127.0.0.1']).ok).toBe(
-      false,
-    );
+    expect(
+      checkResolved(none.allow, 'mixed.test', ['2606:4700::1111', '::ffff:127.0.0.1']).ok,
+    ).toBe(false);
   });
 
   it('accepts a name whose addresses are all public', () => {

@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { once } from 'node:events';
 import type { ClientRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AllowList, parseAllowList } from '../../src/fetch/address-policy.ts';
 import { createGuardedFetcher, type GuardedFetcherOptions } from '../../src/fetch/guarded-fetch.ts';
@@ -213,6 +216,36 @@ describe('guarded fetcher', () => {
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
+  it('times out a connection that is never established', async () => {
+    // A stopped process whose accept queue is full: the kernel drops further SYNs, so connecting
+    // hangs, which no in-process server can arrange.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const s = require('node:net').createServer(); s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => console.log(s.address().port));",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const fillers: Socket[] = [];
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer];
+      const port = Number(line.toString().trim());
+      process.kill(child.pid ?? 0, 'SIGSTOP');
+      for (let i = 0; i < 4; i++) fillers.push(connect(port, '127.0.0.1').on('error', () => {}));
+      await new Promise((r) => setTimeout(r, 100));
+      const { fetcher } = setup({ connectTimeoutMs: 200, totalTimeoutMs: 5000 }, '127.0.0.1');
+      const t0 = performance.now();
+      const outcome = await fetcher.fetchImageBytes(at('127.0.0.1', port, '/png'));
+      expect(outcome).toMatchObject({ ok: false, reason: 'timeout' });
+      if (!outcome.ok) expect(outcome.message).toContain('connecting');
+      expect(performance.now() - t0).toBeLessThan(2000);
+    } finally {
+      for (const f of fillers) f.destroy();
+      child.kill('SIGKILL');
+    }
+  });
+
   it('times out a resolver that never answers', async () => {
     const fetcher = createGuardedFetcher({
       allow: allowList(''),
@@ -221,7 +254,9 @@ describe('guarded fetcher', () => {
       connectTimeoutMs: 100,
       totalTimeoutMs: 200,
     });
-    expect(await fetcher.fetchImageBytes('http://hang.test/x')).toMatchObject({ reason: 'timeout' });
+    expect(await fetcher.fetchImageBytes('http://hang.test/x')).toMatchObject({
+      reason: 'timeout',
+    });
   });
 
   it('stops reading an endless body at the byte cap', async () => {
@@ -246,13 +281,17 @@ describe('guarded fetcher', () => {
     [503, 'unreachable'],
   ])('maps HTTP %i to %s', async (code, reason) => {
     const { fetcher } = setup();
-    const outcome = await fetcher.fetchImageBytes(at('img.test', main.port, `/status?code=${code}`));
+    const outcome = await fetcher.fetchImageBytes(
+      at('img.test', main.port, `/status?code=${code}`),
+    );
     expect(outcome).toMatchObject({ ok: false, reason, status: code });
   });
 
   it('treats a redirect without Location as not found', async () => {
     const { fetcher } = setup();
-    const outcome = await fetcher.fetchImageBytes(at('img.test', main.port, '/redirect-no-location'));
+    const outcome = await fetcher.fetchImageBytes(
+      at('img.test', main.port, '/redirect-no-location'),
+    );
     expect(outcome).toMatchObject({ ok: false, reason: 'not_found', status: 302 });
   });
 
@@ -296,7 +335,9 @@ describe('guarded fetcher', () => {
     const seenBefore = other.seen.length;
     // Two hops on the same host: the redirect must reuse the first, checked answer.
     const to = encodeURIComponent('/png?again');
-    const first = await fetcher.fetchImageBytes(at('rebind.test', other.port, `/redirect?to=${to}`));
+    const first = await fetcher.fetchImageBytes(
+      at('rebind.test', other.port, `/redirect?to=${to}`),
+    );
     expect(first).toMatchObject({ ok: true });
     expect(calls).toBe(1);
     expect(other.seen.slice(seenBefore)).toEqual(['/redirect?to=%2Fpng%3Fagain', '/png?again']);

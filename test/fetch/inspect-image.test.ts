@@ -3,11 +3,14 @@ import { inspectImage, sniffFormat } from '../../src/fetch/inspect-image.ts';
 import { craftPngHeader, makeImage } from './helpers.ts';
 
 describe('inspectImage', () => {
-  it.each(['png', 'jpeg', 'webp'] as const)('accepts a real %s and reads its size', async (format) => {
-    const bytes = await makeImage(format, 64, 48);
-    expect(await inspectImage(bytes)).toEqual({ ok: true, format, width: 64, height: 48 });
-    expect(await inspectImage(bytes, format)).toMatchObject({ ok: true });
-  });
+  it.each(['png', 'jpeg', 'webp'] as const)(
+    'accepts a real %s and reads its size',
+    async (format) => {
+      const bytes = await makeImage(format, 64, 48);
+      expect(await inspectImage(bytes)).toEqual({ ok: true, format, width: 64, height: 48 });
+      expect(await inspectImage(bytes, format)).toMatchObject({ ok: true });
+    },
+  );
 
   it('refuses bytes that are not PNG, JPEG or WebP whatever they claim', async () => {
     const html = Buffer.from('<!doctype html><html><body>not an image</body></html>');

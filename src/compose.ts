@@ -14,6 +14,8 @@ import { createGuardedFetcher } from './fetch/guarded-fetch.ts';
 import { createSourceImageLoader } from './fetch/source-images.ts';
 import { createApp } from './http/app.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
+import type { StoredGeneration } from './http/routes/generate-image.ts';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency.ts';
 import { createGenerateImages } from './images/generate-images.ts';
 import { createImageRecords, type ImageRecords } from './images/image-records.ts';
 import { createKeyService, type KeyService } from './keys/api-keys.ts';
@@ -22,8 +24,14 @@ import { createLedger, type Ledger } from './ledger/ledger.ts';
 import type { Logger } from './log.ts';
 import { createOfflineProvider } from './providers/offline/offline-provider.ts';
 import type { ImageProvider } from './providers/provider.ts';
+import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
+import {
+  createMemoryConcurrencyLimiter,
+  createMemoryRequestLimiter,
+} from './ratelimit/memory-limiter.ts';
 import { createLocalStore } from './storage/local-store.ts';
 import type { ImageStore } from './storage/store.ts';
+import { createUsageService } from './usage/usage.ts';
 
 const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 
@@ -87,6 +95,7 @@ export interface Application {
   readonly provider: ImageProvider;
   readonly store: ImageStore;
   readonly records: ImageRecords;
+  readonly idempotency: IdempotencyStore<StoredGeneration>;
   /** Marks the application as shutting down (health turns 503) and aborts generations. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -96,6 +105,8 @@ export interface ApplicationOverrides {
   readonly provider?: ImageProvider;
   readonly store?: ImageStore;
   readonly resolve?: (host: string) => Promise<string[]>;
+  readonly requestLimiter?: RequestLimiter;
+  readonly concurrencyLimiter?: ConcurrencyLimiter;
   readonly now?: () => number;
 }
 
@@ -137,12 +148,28 @@ export async function composeApplication(
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
+  const idempotency = createIdempotencyStore<StoredGeneration>({
+    db: core.database.db,
+    claimMs: config.reservationLeaseMs,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+
   const app = createApp({
     log,
     keys: core.keys,
+    ledger: core.ledger,
+    usage: createUsageService({ db: core.database.db }),
+    accountName: async (id) => (await core.accounts.get(id))?.name,
+    prices: config.prices,
     generateImages,
     records,
     store,
+    requestLimiter:
+      overrides.requestLimiter ??
+      createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {}),
+    concurrencyLimiter: overrides.concurrencyLimiter ?? createMemoryConcurrencyLimiter(),
+    limitDefaults: config.limits,
+    idempotency,
     checkDatabase: async () => {
       await sql`select 1`.execute(core.database.db);
     },
@@ -159,6 +186,7 @@ export async function composeApplication(
     provider,
     store,
     records,
+    idempotency,
     beginShutdown() {
       shuttingDown = true;
     },

@@ -58,6 +58,8 @@ const envSchema = z.object({
   GOODTAKE_RESERVATION_LEASE_MS: intFrom('GOODTAKE_RESERVATION_LEASE_MS', 600_000, 1000),
   GOODTAKE_SHUTDOWN_TIMEOUT_MS: intFrom('GOODTAKE_SHUTDOWN_TIMEOUT_MS', 60_000, 0),
   GOODTAKE_AUTO_MIGRATE: boolFrom('GOODTAKE_AUTO_MIGRATE', true),
+  GOODTAKE_RATE_LIMIT_RPM: intFrom('GOODTAKE_RATE_LIMIT_RPM', 60, 0),
+  GOODTAKE_RATE_LIMIT_CONCURRENCY: intFrom('GOODTAKE_RATE_LIMIT_CONCURRENCY', 4, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -84,6 +86,8 @@ export interface Config {
   readonly reservationLeaseMs: number;
   readonly shutdownTimeoutMs: number;
   readonly autoMigrate: boolean;
+  /** Per-key defaults; keys may override them. 0 = unlimited. */
+  readonly limits: { readonly rpm: number; readonly concurrency: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -118,6 +122,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration:\n- GOODTAKE_KEY_SECRET must be at least 32 characters',
     );
   }
+  if (e.GOODTAKE_RESERVATION_LEASE_MS <= e.GOODTAKE_GENERATION_TIMEOUT_MS) {
+    throw new ConfigError(
+      'Invalid configuration:\n- GOODTAKE_RESERVATION_LEASE_MS must be longer than GOODTAKE_GENERATION_TIMEOUT_MS, or a running generation could be settled under it',
+    );
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -138,6 +147,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     reservationLeaseMs: e.GOODTAKE_RESERVATION_LEASE_MS,
     shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,
     autoMigrate: e.GOODTAKE_AUTO_MIGRATE,
+    limits: { rpm: e.GOODTAKE_RATE_LIMIT_RPM, concurrency: e.GOODTAKE_RATE_LIMIT_CONCURRENCY },
     logLevel: e.LOG_LEVEL,
   };
 }

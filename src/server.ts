@@ -60,6 +60,7 @@ export async function startServer(
     try {
       const settled = await core.ledger.sweepExpired();
       for (const s of settled) log.warn(s, 'settled a generation whose reservation lease expired');
+      await application.idempotency.purgeExpired();
     } catch (err) {
       log.error({ err }, 'sweeping expired reservations failed');
     }

@@ -79,10 +79,24 @@ export interface ImagesTable {
   created_at: number;
 }
 
+export interface IdempotencyKeysTable {
+  account_id: string;
+  key: string;
+  /** sha256 of the validated request, so a different body under the same key is caught. */
+  request_hash: string;
+  state: 'in_progress' | 'completed';
+  /** The stored outcome (JSON) to replay, once completed. */
+  response: string | null;
+  /** While in progress: when the owner's claim lapses (a crashed owner is taken over). */
+  locked_until: number;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
   ledger_entries: LedgerEntriesTable;
   generations: GenerationsTable;
   images: ImagesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -1,30 +1,21 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { GenerateImages } from '../images/generate-images.ts';
-import type { ImageRecords } from '../images/image-records.ts';
-import type { KeyService } from '../keys/api-keys.ts';
 import type { Logger } from '../log.ts';
-import type { ImageStore } from '../storage/store.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, renderError } from './errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { type AccountRouteDeps, registerAccount } from './routes/account.ts';
 import { registerDocs } from './routes/docs.ts';
-import { registerGenerateImage } from './routes/generate-image.ts';
+import { type GenerateImageRouteDeps, registerGenerateImage } from './routes/generate-image.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerImages } from './routes/images.ts';
 
-export interface AppDeps {
+export interface AppDeps extends GenerateImageRouteDeps, AccountRouteDeps {
   readonly log: Logger;
-  readonly keys: KeyService;
-  readonly generateImages: GenerateImages;
-  readonly records: ImageRecords;
-  readonly store: ImageStore;
   readonly checkDatabase: () => Promise<void>;
   readonly shuttingDown: () => boolean;
   readonly providerId: string;
-  readonly bodyLimitBytes: number;
-  readonly publicBaseUrl: string | undefined;
   readonly openApi: Record<string, unknown>;
 }
 
@@ -45,6 +36,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   });
   registerDocs(app, { openApi: deps.openApi });
   registerGenerateImage(app, deps);
+  registerAccount(app, deps);
   registerImages(app, deps);
 
   app.notFound(() => {

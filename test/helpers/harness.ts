@@ -35,7 +35,14 @@ export async function createTestApp(
   options: { env?: Record<string, string>; credits?: number } & ApplicationOverrides = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'goodtake-test-'));
-  const config = loadConfig({ GOODTAKE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...options.env });
+  // Limits are off unless a test turns them on, so unrelated tests never meet a 429.
+  const config = loadConfig({
+    GOODTAKE_DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    GOODTAKE_RATE_LIMIT_RPM: '0',
+    GOODTAKE_RATE_LIMIT_CONCURRENCY: '0',
+    ...options.env,
+  });
   const log = createLogger(config.logLevel);
   const { env: _env, credits = 1000, ...overrides } = options;
   const application = await composeApplication(config, log, overrides);

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.ts';
+import * as m0002 from './0002_idempotency.ts';
 
 /** Every migration, in order. One set for SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
+  '0002_idempotency': m0002,
 };

@@ -5,22 +5,68 @@ import {
   type GenerateImageRequest,
   type GenerateImageResponse,
 } from '../../contract/generate-image.ts';
-import type { GenerateImages, GenerateResult } from '../../images/generate-images.ts';
+import {
+  hashRequest,
+  type IdempotencyStore,
+  isValidIdempotencyKey,
+} from '../../idempotency/idempotency.ts';
+import type { DeliveredImage, GenerateImages } from '../../images/generate-images.ts';
+import type { ImageRecords } from '../../images/image-records.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
+import { type LimitDefaults, limitsFor } from '../../ratelimit/key-limits.ts';
+import type { ConcurrencyLimiter, RequestLimiter } from '../../ratelimit/limiter.ts';
+import type { ImageStore } from '../../storage/store.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { authenticate } from '../middleware/authenticate.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
 import { imageUrl } from './images.ts';
 
 export const GENERATE_IMAGE_PATH = '/api/v1/bytedance/generate-image';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
+/** What an idempotent replay needs to rebuild the first response. */
+export interface StoredGeneration {
+  readonly generationId: string;
+  readonly imageIds: readonly string[];
+  readonly generationTimeMs: number;
+  readonly creditsUsed: number;
+}
+
 export interface GenerateImageRouteDeps {
   readonly keys: KeyService;
   readonly generateImages: GenerateImages;
+  readonly records: ImageRecords;
+  readonly store: ImageStore;
+  readonly requestLimiter: RequestLimiter;
+  readonly concurrencyLimiter: ConcurrencyLimiter;
+  readonly limitDefaults: LimitDefaults;
+  readonly idempotency: IdempotencyStore<StoredGeneration>;
   readonly bodyLimitBytes: number;
   readonly publicBaseUrl: string | undefined;
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  return Buffer.from(await new Response(stream).arrayBuffer());
+}
+
+/** Rebuilds the images of a stored generation, with their bytes when base64 was asked for. */
+async function replayImages(
+  deps: GenerateImageRouteDeps,
+  stored: StoredGeneration,
+  includeBase64: boolean,
+): Promise<DeliveredImage[]> {
+  return Promise.all(
+    stored.imageIds.map(async (id) => {
+      const record = await deps.records.find(id);
+      if (!record) throw new Error(`stored image ${id} of ${stored.generationId} is missing`);
+      if (!includeBase64) return record;
+      const stream = await deps.store.open(record.storageKey);
+      if (!stream) throw new Error(`image file ${record.storageKey} is missing`);
+      return { ...record, data: await readAll(stream) };
+    }),
+  );
 }
 
 /** Reads and validates the JSON body, or throws the contract's 4xx. */
@@ -46,7 +92,12 @@ export async function readGenerateImageRequest(c: Context<AppEnv>): Promise<Gene
 
 /** The 200 body of the seed, plus the additive `id` and `credits_used`. */
 export function successBody(
-  result: Extract<GenerateResult, { ok: true }>,
+  result: {
+    generationId: string;
+    images: DeliveredImage[];
+    generationTimeMs: number;
+    creditsUsed: number;
+  },
   request: GenerateImageRequest,
   baseUrl: string,
 ): GenerateImageResponse {
@@ -74,6 +125,7 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
   app.post(
     GENERATE_IMAGE_PATH,
     authenticate(deps.keys),
+    rateLimit(deps.requestLimiter, deps.limitDefaults),
     bodyLimit({
       maxSize: deps.bodyLimitBytes,
       onError: () => {
@@ -86,16 +138,77 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
     async (c) => {
       const request = await readGenerateImageRequest(c);
       const key = c.get('apiKey');
-      const result = await deps.generateImages(request, {
-        accountId: key.accountId,
-        apiKeyId: key.id,
-        requestId: c.get('requestId'),
-      });
+      const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
+      const idempotencyKey = c.req.header('idempotency-key');
+      if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
+        throw new ApiError(
+          'invalid_parameters',
+          'Idempotency-Key must be 1-255 printable ASCII characters',
+          { field: 'Idempotency-Key' },
+        );
+      }
+      if (idempotencyKey !== undefined) {
+        const claim = await deps.idempotency.claim({
+          accountId: key.accountId,
+          key: idempotencyKey,
+          requestHash: hashRequest(request),
+          signal: c.req.raw.signal,
+        });
+        if (claim.kind === 'conflict') {
+          throw new ApiError(
+            'idempotency_conflict',
+            'This Idempotency-Key was already used with a different request body',
+          );
+        }
+        if (claim.kind === 'replay') {
+          c.header('Idempotent-Replayed', 'true');
+          const images = await replayImages(deps, claim.stored, request.includeBase64);
+          return c.json(successBody({ ...claim.stored, images }, request, baseUrl));
+        }
+      }
+      const forget = () =>
+        idempotencyKey === undefined
+          ? Promise.resolve()
+          : deps.idempotency.abandon(key.accountId, idempotencyKey);
+
+      const slot = await deps.concurrencyLimiter.acquire(
+        key.id,
+        limitsFor(key, deps.limitDefaults).concurrency,
+      );
+      if (!slot.ok) {
+        await forget();
+        throw new ApiError(
+          'rate_limit_exceeded',
+          'Too many generations in flight for this API key. Please retry when one finishes.',
+          { retryAfter: slot.retryAfterSeconds },
+        );
+      }
+      let result: Awaited<ReturnType<GenerateImages>>;
+      try {
+        result = await deps.generateImages(request, {
+          accountId: key.accountId,
+          apiKeyId: key.id,
+          requestId: c.get('requestId'),
+        });
+      } catch (err) {
+        await forget();
+        throw err;
+      } finally {
+        await slot.release();
+      }
       if (!result.ok) {
+        await forget();
         const { code, message, retryAfter } = result.failure;
         throw new ApiError(code, message, retryAfter !== undefined ? { retryAfter } : {});
       }
-      const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
+      if (idempotencyKey !== undefined) {
+        await deps.idempotency.complete(key.accountId, idempotencyKey, {
+          generationId: result.generationId,
+          imageIds: result.images.map((i) => i.id),
+          generationTimeMs: result.generationTimeMs,
+          creditsUsed: result.creditsUsed,
+        });
+      }
       return c.json(successBody(result, request, baseUrl));
     },
   );

@@ -1,0 +1,104 @@
+import type { Hono } from 'hono';
+import type { ModelId } from '../../contract/models.ts';
+import type { KeyService } from '../../keys/api-keys.ts';
+import type { Ledger } from '../../ledger/ledger.ts';
+import { type LimitDefaults, limitsFor } from '../../ratelimit/key-limits.ts';
+import { isValidCursor, type UsageService } from '../../usage/usage.ts';
+import type { AppEnv } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { authenticate } from '../middleware/authenticate.ts';
+import { imageUrl } from './images.ts';
+
+export interface AccountRouteDeps {
+  readonly keys: KeyService;
+  readonly ledger: Ledger;
+  readonly usage: UsageService;
+  readonly accountName: (id: string) => Promise<string | undefined>;
+  readonly limitDefaults: LimitDefaults;
+  readonly prices: Readonly<Record<ModelId, number>>;
+  readonly publicBaseUrl: string | undefined;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 20;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1 || n > 100) {
+    throw new ApiError('invalid_parameters', 'limit must be an integer between 1 and 100', {
+      field: 'limit',
+    });
+  }
+  return n;
+}
+
+function parseSince(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = Date.parse(raw);
+  if (Number.isNaN(t)) {
+    throw new ApiError('invalid_parameters', 'since must be an ISO 8601 date or time', {
+      field: 'since',
+    });
+  }
+  return t;
+}
+
+/** The calling account's own view: balance and limits, and its generations. */
+export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void {
+  app.get('/api/v1/account', authenticate(deps.keys), async (c) => {
+    const key = c.get('apiKey');
+    const balance = await deps.ledger.balance(key.accountId);
+    if (!balance) throw new ApiError('unauthorized', 'Invalid or missing API key');
+    const limits = limitsFor(key, deps.limitDefaults);
+    return c.json({
+      status: 'success',
+      data: {
+        id: key.accountId,
+        name: (await deps.accountName(key.accountId)) ?? '',
+        balance: balance.balance,
+        reserved: balance.reserved,
+        available: balance.available,
+        key: { id: key.id, name: key.name, prefix: key.prefix },
+        limits: { requests_per_minute: limits.rpm, concurrent_generations: limits.concurrency },
+        prices: deps.prices,
+      },
+    });
+  });
+
+  app.get('/api/v1/generations', authenticate(deps.keys), async (c) => {
+    const key = c.get('apiKey');
+    const limit = parseLimit(c.req.query('limit'));
+    const since = parseSince(c.req.query('since'));
+    const cursor = c.req.query('cursor');
+    if (cursor !== undefined && !isValidCursor(cursor)) {
+      throw new ApiError('invalid_parameters', 'cursor is not valid', { field: 'cursor' });
+    }
+    const page = await deps.usage.list(key.accountId, { limit, cursor, since });
+    const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
+    return c.json({
+      status: 'success',
+      data: {
+        generations: page.generations.map((g) => ({
+          id: g.id,
+          model: g.model,
+          size: g.size,
+          number_of_images: g.numberOfImages,
+          images_delivered: g.imagesDelivered,
+          credits_reserved: g.creditsReserved,
+          credits_charged: g.creditsCharged,
+          status: g.status,
+          error_code: g.errorCode,
+          duration_ms: g.durationMs,
+          created_at: iso(g.createdAt),
+          finished_at: iso(g.finishedAt),
+          images: g.images.map((i) => ({
+            url: imageUrl(baseUrl, i),
+            width: i.width,
+            height: i.height,
+          })),
+        })),
+        next_cursor: page.nextCursor,
+      },
+    });
+  });
+}

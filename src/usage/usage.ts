@@ -1,0 +1,91 @@
+import type { Db } from '../db/database.ts';
+import type { GenerationStatus } from '../db/schema.ts';
+
+export interface GenerationSummary {
+  readonly id: string;
+  readonly model: string;
+  readonly size: string;
+  readonly numberOfImages: number;
+  readonly imagesDelivered: number;
+  readonly creditsReserved: number;
+  readonly creditsCharged: number;
+  readonly status: GenerationStatus;
+  readonly errorCode: string | null;
+  readonly durationMs: number | null;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+  readonly images: ReadonlyArray<{ id: string; ext: string; width: number; height: number }>;
+}
+
+export interface UsagePage {
+  readonly generations: GenerationSummary[];
+  /** Opaque; pass back to get the next (older) page. Null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface UsageService {
+  /** An account's generations, newest first. */
+  list(
+    accountId: string,
+    options: { limit: number; cursor?: string | undefined; since?: number | undefined },
+  ): Promise<UsagePage>;
+}
+
+const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
+const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
+
+/** Reads generation records; ids sort by creation time, so they double as the cursor. */
+export function createUsageService(deps: { db: Db }): UsageService {
+  const { db } = deps;
+  return {
+    async list(accountId, { limit, cursor, since }) {
+      let query = db
+        .selectFrom('generations')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('id', 'desc')
+        .limit(limit + 1);
+      if (cursor) query = query.where('id', '<', decodeCursor(cursor));
+      if (since !== undefined) query = query.where('created_at', '>=', since);
+      const rows = await query.execute();
+      const page = rows.slice(0, limit);
+      const ids = page.map((r) => r.id);
+      const images =
+        ids.length === 0
+          ? []
+          : await db
+              .selectFrom('images')
+              .select(['id', 'generation_id', 'ext', 'width', 'height', 'position'])
+              .where('generation_id', 'in', ids)
+              .orderBy('position')
+              .execute();
+      return {
+        generations: page.map((r) => ({
+          id: r.id,
+          model: r.model,
+          size: r.size,
+          numberOfImages: r.number_of_images,
+          imagesDelivered: r.images_delivered,
+          creditsReserved: r.credits_reserved,
+          creditsCharged: r.credits_captured,
+          status: r.status,
+          errorCode: r.error_code,
+          durationMs: r.duration_ms,
+          createdAt: r.created_at,
+          finishedAt: r.finished_at,
+          images: images
+            .filter((i) => i.generation_id === r.id)
+            .map((i) => ({ id: i.id, ext: i.ext, width: i.width, height: i.height })),
+        })),
+        nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+      };
+    },
+  };
+}
+
+export function isValidCursor(cursor: string): boolean {
+  return (
+    /^[A-Za-z0-9_-]{1,200}$/.test(cursor) &&
+    /^gen_[0-9a-z]{9}[A-Za-z0-9]{12}$/.test(decodeCursor(cursor))
+  );
+}

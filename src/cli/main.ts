@@ -4,6 +4,7 @@ import { registerAccountCommands } from './commands/accounts.ts';
 import { registerCreditCommands } from './commands/credits.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerServeCommands } from './commands/serve.ts';
+import { registerUsageCommand } from './commands/usage.ts';
 import { type CliIo, processIo } from './io.ts';
 
 /** Builds the `goodtake` command line. `io` is injectable so tests can run it in-process. */
@@ -17,6 +18,7 @@ export function buildCli(io: CliIo): Command {
   registerAccountCommands(program, io);
   registerKeyCommands(program, io);
   registerCreditCommands(program, io);
+  registerUsageCommand(program, io);
   return program;
 }
 

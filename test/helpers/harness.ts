@@ -1,7 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Application, type ApplicationOverrides, composeApplication } from '../../src/compose.ts';
+import {
+  type Application,
+  type ApplicationOverrides,
+  composeApplication,
+} from '../../src/compose.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 
@@ -19,7 +23,10 @@ export interface TestApp {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** POST a JSON body to the generate-image endpoint with the default key. */
   generate(body: unknown, headers?: Record<string, string>): Promise<Response>;
-  createAccount(credits: number, keyOptions?: { rpm?: number; concurrency?: number }): Promise<{
+  createAccount(
+    credits: number,
+    keyOptions?: { rpm?: number; concurrency?: number },
+  ): Promise<{
     accountId: string;
     key: string;
     keyId: string;

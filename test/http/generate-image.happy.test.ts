@@ -45,7 +45,11 @@ describe('POST /api/v1/bytedance/generate-image', () => {
   });
 
   it('serves the image from its own URL with true type, strong ETag and immutable caching', async () => {
-    const res = await t.generate({ prompt: 'A serene forest path', model: 'seedream-4-0-250828', size: '1024x1024' });
+    const res = await t.generate({
+      prompt: 'A serene forest path',
+      model: 'seedream-4-0-250828',
+      size: '1024x1024',
+    });
     const body = (await res.json()) as Success;
     const url = body.data.images[0]!.url;
     expect(url).toMatch(/^http:\/\/goodtake\.test\/images\/[A-Za-z0-9]{24}\.jpg$/);
@@ -128,21 +132,33 @@ describe('POST /api/v1/bytedance/generate-image', () => {
   });
 
   it.each(['standard', 'creative', 'precise'])('accepts optimize_prompt_mode %s', async (mode) => {
-    const res = await t.generate({ prompt: 'a red bicycle', optimize_prompt_mode: mode, size: '1K' });
+    const res = await t.generate({
+      prompt: 'a red bicycle',
+      optimize_prompt_mode: mode,
+      size: '1K',
+    });
     expect(res.status).toBe(200);
   });
 
-  it.each([1, 2, 3, 4])('number_of_images %i gives that many distinct images, charged each', async (n) => {
-    const before = (await t.application.core.ledger.balance(t.accountId))!.balance;
-    const res = await t.generate({ prompt: 'a koi pond', number_of_images: n, model: 'seedream-4-0-250828', size: '1K' });
-    const body = (await res.json()) as Success;
-    expect(body.data.images).toHaveLength(n);
-    expect(new Set(body.data.images.map((i) => i.url)).size).toBe(n);
-    expect(body.data.credits_used).toBe(3 * n);
-    const after = (await t.application.core.ledger.balance(t.accountId))!;
-    expect(before - after.balance).toBe(3 * n);
-    expect(after.reserved).toBe(0);
-  });
+  it.each([1, 2, 3, 4])(
+    'number_of_images %i gives that many distinct images, charged each',
+    async (n) => {
+      const before = (await t.application.core.ledger.balance(t.accountId))!.balance;
+      const res = await t.generate({
+        prompt: 'a koi pond',
+        number_of_images: n,
+        model: 'seedream-4-0-250828',
+        size: '1K',
+      });
+      const body = (await res.json()) as Success;
+      expect(body.data.images).toHaveLength(n);
+      expect(new Set(body.data.images.map((i) => i.url)).size).toBe(n);
+      expect(body.data.credits_used).toBe(3 * n);
+      const after = (await t.application.core.ledger.balance(t.accountId))!;
+      expect(before - after.balance).toBe(3 * n);
+      expect(after.reserved).toBe(0);
+    },
+  );
 
   it('accepts X-API-Key, and Authorization wins when both are sent', async () => {
     const viaHeader = await t.request('/api/v1/bytedance/generate-image', {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { realSleep } from '../../../src/providers/modelark/sleep.ts';
+import { makeJob, makeProvider, startFake } from './helpers.ts';
+
+describe('ModelArk job cancellation', () => {
+  it('aborts the upstream request when the job signal aborts', async () => {
+    const fake = await startFake();
+    const signals: AbortSignal[] = [];
+    const { provider } = makeProvider(fake, {
+      fetch: (input, init) => {
+        if (init?.signal) signals.push(init.signal);
+        return fetch(input, init);
+      },
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const outcome = await provider.generate(
+      makeJob({ prompt: 'slow [[fake:latency_ms=3000]]', signal: controller.signal }),
+    );
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(outcome).toEqual({
+      ok: false,
+      failure: { kind: 'unavailable', message: 'The generation was cancelled.' },
+    });
+    expect(signals[0]?.aborted).toBe(true);
+    expect(fake.generations()).toHaveLength(1);
+  });
+
+  it('sends nothing for a job aborted before it starts', async () => {
+    const fake = await startFake();
+    const { provider } = makeProvider(fake);
+    const controller = new AbortController();
+    controller.abort();
+    const outcome = await provider.generate(makeJob({ signal: controller.signal }));
+    expect(outcome.ok).toBe(false);
+    expect(fake.generations()).toHaveLength(0);
+  });
+
+  it('leaves the guard queue when aborted while waiting', async () => {
+    const fake = await startFake();
+    const { provider } = makeProvider(fake, {
+      imagesPerMinute: 1,
+      maxQueueMs: 60_000,
+      sleep: realSleep,
+    });
+    expect((await provider.generate(makeJob())).ok).toBe(true);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const outcome = await provider.generate(makeJob({ signal: controller.signal }));
+    expect(outcome.ok || outcome.failure.message).toBe('The generation was cancelled.');
+    expect(fake.generations()).toHaveLength(1);
+  });
+
+  it('aborts a download in progress', async () => {
+    const fake = await startFake();
+    const controller = new AbortController();
+    const { provider } = makeProvider(fake, {
+      fetch: async (input, init) => {
+        if (!String(input).includes('/tos/')) return fetch(input, init);
+        controller.abort();
+        return fetch(input, init);
+      },
+    });
+    const outcome = await provider.generate(makeJob({ signal: controller.signal }));
+    expect(outcome.ok || outcome.failure.message).toBe('The generation was cancelled.');
+  });
+});

@@ -14,12 +14,21 @@ export function randomBase62(length: number): string {
   return out;
 }
 
+let lastMs = 0;
+let sequence = 0;
+
 /**
- * A prefixed id that sorts by creation time: `<prefix>_<ms base36, 9 chars><random>`.
- * Used for rows (accounts, generations, ledger entries) where ordering by id is handy.
+ * A prefixed id that sorts by creation time: `<prefix>_<ms base36, 9><sequence base36, 3>
+ * <random, 9>`. Within one process ids made in the same millisecond keep their order too,
+ * so ledger entries and generations list in the order they happened.
  */
 export function sortableId(prefix: string, now: number = Date.now()): string {
-  return `${prefix}_${now.toString(36).padStart(9, '0')}${randomBase62(12)}`;
+  if (now === lastMs) sequence = (sequence + 1) % 46_656;
+  else {
+    lastMs = now;
+    sequence = 0;
+  }
+  return `${prefix}_${now.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${randomBase62(9)}`;
 }
 
 /** An image id: 24 base62 characters, about 143 random bits, so URLs cannot be guessed. */

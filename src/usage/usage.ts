@@ -86,6 +86,6 @@ export function createUsageService(deps: { db: Db }): UsageService {
 export function isValidCursor(cursor: string): boolean {
   return (
     /^[A-Za-z0-9_-]{1,200}$/.test(cursor) &&
-    /^gen_[0-9a-z]{9}[A-Za-z0-9]{12}$/.test(decodeCursor(cursor))
+    /^gen_[0-9a-z]{12}[A-Za-z0-9]{9}$/.test(decodeCursor(cursor))
   );
 }

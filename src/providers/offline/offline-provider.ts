@@ -66,8 +66,8 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Ima
       `offline provider: synthetic images drawn locally, no model is called (${concurrency} at once${delayMs > 0 ? `, ${delayMs} ms simulated latency` : ''})`,
     async generate(job: GenerationJob): Promise<GenerationOutcome> {
       const { signal } = job;
-      await sleep(delayMs, signal);
       const markers = parseMarkers(job.prompt);
+      await sleep(delayMs + (markers.extraDelay.get(job.index) ?? 0), signal);
       if (markers.refuseAll || markers.refusedIndexes.has(job.index)) {
         return { ok: false, failure: { kind: 'content_policy', message: REFUSAL } };
       }

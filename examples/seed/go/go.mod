@@ -1,0 +1,3 @@
+module goodtake.example/seed
+
+go 1.19

@@ -100,6 +100,11 @@ export function classifyUpstreamError(status: number, code: string): ErrorDecisi
   }
   if (hint) return fail('unavailable', FAILURE_MESSAGES.misconfigured, hint);
 
+  if (status === 504 && code === '') {
+    // A gateway timeout in front of Ark: the model may still be generating (and billing) the
+    // image, so this is a timeout, and like one it is not retried.
+    return fail('timeout', FAILURE_MESSAGES.timeout);
+  }
   if (code === 'InternalServiceError' || status >= 500)
     return { action: 'retry', exhausted: 'unavailable' };
   if (status === 429 || RETRYABLE_429.test(code))

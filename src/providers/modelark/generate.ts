@@ -47,6 +47,10 @@ export async function generateWithModelArk(
     const canRetry = attempt < cfg.maxRetries;
     switch (result.type) {
       case 'image':
+        log.debug(
+          { requestId: result.requestId, size: result.image.size, attempt },
+          'ModelArk generated an image',
+        );
         return fetchBytes(result.image, job, cfg, log);
       case 'aborted':
         return failure('unavailable', FAILURE_MESSAGES.cancelled);

@@ -25,20 +25,21 @@ export function createModelArkProvider(options: ModelArkOptions): ImageProvider 
     });
   return {
     id: 'modelark',
-    describe: () => describeModelArk(cfg),
+    describe: () => describeModelArk(cfg, options.guard !== undefined),
     generate: (job) => generateWithModelArk(job, cfg, guard),
   };
 }
 
 /** The startup line: where requests go and how; never the key. */
-export function describeModelArk(cfg: ResolvedModelArkOptions): string {
+export function describeModelArk(cfg: ResolvedModelArkOptions, customGuard = false): string {
   const name = cfg.flavor === 'volcengine' ? 'Volcengine Ark' : 'BytePlus ModelArk';
   const models = MODEL_IDS.map((m) => cfg.modelIds[m] ?? upstreamModelId(m, cfg.flavor)).join(', ');
   const ipm = MODEL_IDS.map((m) => cfg.imagesPerMinute(m));
-  const guard = ipm.every((n) => n === ipm[0]) ? `${ipm[0]}` : ipm.join('/');
+  const limits = ipm.every((n) => n === ipm[0]) ? `${ipm[0]}` : ipm.join('/');
+  const guard = customGuard ? 'a custom throughput guard' : `guard ${limits} images/min per model`;
   return (
     `${name} at ${cfg.baseUrl} (models ${models}; response ${cfg.responseFormat}, ` +
     `watermark ${cfg.watermark ? 'on' : 'off'}, stream ${cfg.stream ? 'on' : 'off'}, ` +
-    `guard ${guard} images/min per model)`
+    `${guard})`
   );
 }

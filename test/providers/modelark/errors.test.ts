@@ -55,6 +55,8 @@ const TABLE: readonly Row[] = [
   [500, 'InternalServiceError', 'unavailable', RETRIES + 1, false],
   [502, '', 'unavailable', RETRIES + 1, false],
   [503, '', 'unavailable', RETRIES + 1, false],
+  // A gateway timeout may hide a generation in progress: not retried.
+  [504, '', 'timeout', 1, false],
   [400, 'SomethingNew', 'unavailable', 1, true],
 ];
 

@@ -161,6 +161,7 @@ describe('ModelArk provider throughput guard', () => {
       retryAfter: 7,
     });
     expect(seen).toEqual(['seedream-4-5-251128']);
+    expect(provider.describe()).toMatch(/a custom throughput guard\)$/);
     expect(fake.generations()).toHaveLength(0);
   });
 });

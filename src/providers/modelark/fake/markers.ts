@@ -1,3 +1,5 @@
+import type { FakeError } from './errors.ts';
+
 /**
  * Prompt markers steer the fake per request: `[[fake:flag]]` or `[[fake:key=value,key2=value2]]`.
  *
@@ -53,4 +55,24 @@ export function intMarker(markers: Markers, key: string): number | undefined {
   const raw = markers.get(key);
   if (raw === undefined || !/^\d+$/.test(raw)) return undefined;
   return Number(raw);
+}
+
+/** `[[fake:status=…]]`: the error it asks for, unless its `times` are used up. */
+export function statusMarker(
+  markers: ReturnType<typeof parseMarkers>,
+  uses: Map<string, number>,
+): FakeError | undefined {
+  const group = markers.groups.find((g) => g.fields.has('status'));
+  if (!group) return undefined;
+  const times = Number(group.fields.get('times') ?? Number.POSITIVE_INFINITY);
+  const used = uses.get(group.raw) ?? 0;
+  if (used >= times) return undefined;
+  uses.set(group.raw, used + 1);
+  const retryAfter = group.fields.get('retry_after');
+  return {
+    status: Number(group.fields.get('status')) || 500,
+    code: group.fields.get('code') ?? '',
+    message: group.fields.get('message') ?? '',
+    ...(retryAfter === undefined ? {} : { headers: { 'retry-after': retryAfter } }),
+  };
 }

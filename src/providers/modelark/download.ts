@@ -86,3 +86,13 @@ export function decodeBase64Image(data: string, maxBytes: number): ImageBytesRes
 function failed(retryable: boolean, detail: string): ImageBytesResult {
   return { ok: false, retryable, aborted: false, detail };
 }
+
+/** True for JPEG (what Seedream makes), PNG or WebP signatures: anything else is not an image. */
+export function looksLikeImage(bytes: Uint8Array): boolean {
+  const at = (i: number): number => bytes[i] ?? -1;
+  if (at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff) return true;
+  if (at(0) === 0x89 && at(1) === 0x50 && at(2) === 0x4e && at(3) === 0x47) return true;
+  const ascii = (from: number, to: number): string =>
+    Buffer.from(bytes.subarray(from, to)).toString('latin1');
+  return ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP';
+}

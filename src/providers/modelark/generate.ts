@@ -1,7 +1,12 @@
 import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../provider.ts';
 import { backoffCeilingMs, fullJitterMs } from './backoff.ts';
 import { type CallResult, callUpstream } from './call.ts';
-import { decodeBase64Image, downloadImage, type ImageBytesResult } from './download.ts';
+import {
+  decodeBase64Image,
+  downloadImage,
+  type ImageBytesResult,
+  looksLikeImage,
+} from './download.ts';
 import { classifyUpstreamError, FAILURE_MESSAGES } from './error-codes.ts';
 import type { ResolvedModelArkOptions } from './options.ts';
 import { buildRequestBody, checkSources } from './request-body.ts';
@@ -157,7 +162,10 @@ async function fetchBytes(
       if (!(await backoff(attempt, undefined, cfg, job.signal))) break;
     }
   }
-  if (result.ok) return { ok: true, image: { bytes: result.bytes } };
+  if (result.ok) {
+    if (looksLikeImage(result.bytes)) return { ok: true, image: { bytes: result.bytes } };
+    result = { ok: false, retryable: false, aborted: false, detail: 'the bytes are not an image' };
+  }
   if (result.aborted || job.signal.aborted)
     return failure('unavailable', FAILURE_MESSAGES.cancelled);
   // The signed query string is a credential for the image; only the path is logged.

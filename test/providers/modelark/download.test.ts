@@ -111,6 +111,19 @@ describe('ModelArk result download', () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('refuses a download that is not an image', async () => {
+    const fake = await startFake();
+    const { provider, logs } = makeProvider(fake, {
+      fetch: async (input, init) => {
+        if (String(input).includes('/tos/')) return new Response('<html>captive portal</html>');
+        return fetch(input, init);
+      },
+    });
+    const outcome = await provider.generate(makeJob());
+    expect(outcome.ok || outcome.failure.kind).toBe('unavailable');
+    expect(logs.lines.find((l) => l.level === 50)?.detail).toBe('the bytes are not an image');
+  });
+
   it('decodes b64_json, tolerating a data: prefix, under the cap', () => {
     const b64 = Buffer.from('hello').toString('base64');
     expect(decodeBase64Image(b64, 100)).toEqual({ ok: true, bytes: Buffer.from('hello') });

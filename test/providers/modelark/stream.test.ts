@@ -3,6 +3,9 @@ import { createSseParser, readSse, type SseEvent } from '../../../src/providers/
 import { interpretStreamEvent } from '../../../src/providers/modelark/wire.ts';
 import { makeJob, makeProvider, measure, sentBody, startFake } from './helpers.ts';
 
+/** The first bytes of a JPEG, then a marker to recognise it by. */
+const TINY_JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('tiny')]);
+
 const SAMPLE =
   'event: image_generation.partial_failed\r\n' +
   'data: {"type":"image_generation.partial_failed","image_index":0,"error":{"code":"OutputImageSensitiveContentDetected","message":"é blocked"}}\r\n' +
@@ -164,7 +167,7 @@ describe('ModelArk streaming', () => {
     const fake = await startFake();
     const sse = [
       'data: {"type":"image_generation.partial_failed","image_index":0,"error":{"code":"OutputImageSensitiveContentDetected","message":"m"}}\n\n',
-      `data: {"type":"image_generation.partial_succeeded","image_index":1,"b64_json":"${Buffer.from('jpeg!').toString('base64')}","size":"2048x2048"}\n\n`,
+      `data: {"type":"image_generation.partial_succeeded","image_index":1,"b64_json":"${TINY_JPEG.toString('base64')}","size":"2048x2048"}\n\n`,
     ].join('');
     const { provider } = makeProvider(fake, {
       stream: true,
@@ -182,12 +185,12 @@ describe('ModelArk streaming', () => {
     });
     const outcome = await provider.generate(makeJob());
     if (!outcome.ok) throw new Error(outcome.failure.message);
-    expect(Buffer.from(outcome.image.bytes).toString()).toBe('jpeg!');
+    expect(Buffer.from(outcome.image.bytes)).toEqual(TINY_JPEG);
   });
 
   it('uses the successful item of a partial non-streamed batch reply', async () => {
     const fake = await startFake();
-    const b64 = Buffer.from('jpeg!').toString('base64');
+    const b64 = TINY_JPEG.toString('base64');
     fake.script({
       status: 200,
       body: {
@@ -203,7 +206,7 @@ describe('ModelArk streaming', () => {
     const { provider } = makeProvider(fake);
     const outcome = await provider.generate(makeJob());
     if (!outcome.ok) throw new Error(outcome.failure.message);
-    expect(Buffer.from(outcome.image.bytes).toString()).toBe('jpeg!');
+    expect(Buffer.from(outcome.image.bytes)).toEqual(TINY_JPEG);
   });
 
   it('fails as unavailable when the stream ends without an image', async () => {

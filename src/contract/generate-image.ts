@@ -25,6 +25,9 @@ export const generateImageRequestSchema = z
           iss.input === undefined ? 'prompt is required' : 'prompt must be a string',
       })
       .refine((s) => s.trim().length > 0, { error: 'prompt must not be empty' })
+      .refine((s) => s.isWellFormed() && !s.includes('\u0000'), {
+        error: 'prompt must be text without NUL or unpaired surrogate characters',
+      })
       .refine((s) => [...s].length <= MAX_PROMPT_CHARS, {
         error: `prompt must be at most ${MAX_PROMPT_CHARS} characters`,
       })
@@ -99,10 +102,11 @@ export function checkGenerateImageRequest(body: unknown): RequestCheck {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0] ?? '';
+      const shown = key.length > 64 ? `${key.slice(0, 64)}...` : key;
       return {
         ok: false,
-        field: key,
-        message: `unknown field '${key}'. Supported fields: ${SUPPORTED_FIELDS.join(', ')}`,
+        field: shown,
+        message: `unknown field '${shown}'. Supported fields: ${SUPPORTED_FIELDS.join(', ')}`,
       };
     }
     const field = issue.path.map(String).join('.');

@@ -85,7 +85,10 @@ export async function createTestApp(
           'Content-Type': 'application/json',
           ...headers,
         },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
+        body:
+          typeof body === 'string' || body instanceof Uint8Array
+            ? (body as BodyInit)
+            : JSON.stringify(body),
       }),
     createAccount,
     async close() {

@@ -723,3 +723,33 @@ describe('request ids of errors', () => {
     expect(await t.application.core.ledger.verify()).toEqual([]);
   });
 });
+
+describe('encoding', () => {
+  it('refuses a body that is not valid UTF-8 instead of altering the prompt', async () => {
+    const t2 = await createTestApp();
+    try {
+      const bytes = Buffer.concat([
+        Buffer.from('{"prompt":"a'),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('","size":"1K","model":"seedream-4-0-250828"}'),
+      ]);
+      const res = await t2.generate(bytes);
+      expect(res.status).toBe(400);
+      expect((await errorOf(res)).code).toBe('invalid_json');
+      const latin1 = await t2.generate(
+        { prompt: 'caf\u00e9', size: '1K' },
+        { 'Content-Type': 'application/json; charset=iso-8859-1' },
+      );
+      expect(latin1.status).toBe(415);
+      for (const prompt of ['a\ud800b', 'nul\u0000byte']) {
+        const r = await t2.generate({ prompt, size: '1K' });
+        expect(r.status).toBe(400);
+        expect((await errorOf(r)).field).toBe('prompt');
+      }
+      const balance = await t2.application.core.ledger.balance(t2.accountId);
+      expect(balance).toMatchObject({ balance: 1000, reserved: 0 });
+    } finally {
+      await t2.close();
+    }
+  });
+});

@@ -585,7 +585,13 @@ async function problemWith(c: Case, res: Response): Promise<string | undefined> 
     const field = err.field;
     if (
       c.fields !== undefined &&
-      !c.fields.some((f) => field === f || (f !== '' && field.startsWith(`${f}.`)))
+      !c.fields.some(
+        (f) =>
+          field === f ||
+          (f !== '' && field.startsWith(`${f}.`)) ||
+          // Unknown keys longer than 64 characters are named by their first 64 and '...'.
+          (f.length > 64 && field === `${f.slice(0, 64)}...`),
+      )
     ) {
       return `field ${json(field).slice(0, 40)} not among ${json(c.fields).slice(0, 80)}: ${where}`;
     }

@@ -25,6 +25,8 @@ import { imageUrl } from './images.ts';
 export const GENERATE_IMAGE_PATH = '/api/v1/bytedance/generate-image';
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
+/** JSON on the wire is UTF-8 (RFC 8259); invalid bytes are refused, never replaced. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What an idempotent replay needs to rebuild the first response. */
 export interface StoredGeneration {
@@ -78,7 +80,16 @@ export async function readGenerateImageRequest(c: Context<AppEnv>): Promise<Gene
       'The request body must be JSON, sent with Content-Type: application/json',
     );
   }
-  const text = await c.req.text();
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw new ApiError('unsupported_media_type', 'JSON bodies must be encoded as UTF-8');
+  }
+  let text: string;
+  try {
+    text = STRICT_UTF8.decode(await c.req.arrayBuffer());
+  } catch {
+    throw new ApiError('invalid_json', 'The request body is not valid UTF-8');
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -33,12 +33,18 @@ describe('goodtake admin CLI, while the server runs', () => {
   });
 
   it('creates accounts and keys, grants credits, and the server accepts the key at once', async () => {
-    const account = await cli(['accounts', 'create', '--name', 'Acme', '--credits', '10', '--json'], env);
+    const account = await cli(
+      ['accounts', 'create', '--name', 'Acme', '--credits', '10', '--json'],
+      env,
+    );
     expect(account.code).toBe(0);
     const { id } = JSON.parse(account.stdout);
     expect(id).toMatch(/^acc_/);
 
-    const created = await cli(['keys', 'create', '--account', id, '--name', 'Production App', '--json'], env);
+    const created = await cli(
+      ['keys', 'create', '--account', id, '--name', 'Production App', '--json'],
+      env,
+    );
     expect(created.code).toBe(0);
     const key = JSON.parse(created.stdout);
     expect(key.id).toMatch(/^key_/);
@@ -53,14 +59,24 @@ describe('goodtake admin CLI, while the server runs', () => {
       fetch(`${server.url}/api/v1/bytedance/generate-image`, {
         method: 'POST',
         headers: { 'X-API-Key': key.key, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ prompt: 'cli made me', model: 'seedream-4-0-250828', size: '1K', number_of_images: 4 }),
+        body: JSON.stringify({
+          prompt: 'cli made me',
+          model: 'seedream-4-0-250828',
+          size: '1K',
+          number_of_images: 4,
+        }),
       });
     expect((await generate()).status).toBe(403); // 4 x 3 = 12 > 10
 
     expect((await cli(['credits', 'grant', '--account', id, '--amount', '5'], env)).code).toBe(0);
     expect((await generate()).status).toBe(200);
     const balance = await cli(['credits', 'balance', '--account', id, '--json'], env);
-    expect(JSON.parse(balance.stdout)).toEqual({ account: id, balance: 3, reserved: 0, available: 3 });
+    expect(JSON.parse(balance.stdout)).toEqual({
+      account: id,
+      balance: 3,
+      reserved: 0,
+      available: 3,
+    });
 
     const usage = await cli(['usage', '--account', id, '--json'], env);
     const rows = JSON.parse(usage.stdout);
@@ -81,15 +97,44 @@ describe('goodtake admin CLI, while the server runs', () => {
   });
 
   it('sets per-key limits from the CLI', async () => {
-    const { id } = JSON.parse((await cli(['accounts', 'create', '--name', 'L', '--json'], env)).stdout);
-    const key = JSON.parse(
-      (await cli(['keys', 'create', '--account', id, '--name', 'k', '--rpm', '7', '--concurrency', '2', '--json'], env)).stdout,
+    const { id } = JSON.parse(
+      (await cli(['accounts', 'create', '--name', 'L', '--json'], env)).stdout,
     );
-    const account = await fetch(`${server.url}/api/v1/account`, { headers: { Authorization: `Bearer ${key.key}` } });
-    expect((await account.json()).data.limits).toEqual({ requests_per_minute: 7, concurrent_generations: 2 });
+    const key = JSON.parse(
+      (
+        await cli(
+          [
+            'keys',
+            'create',
+            '--account',
+            id,
+            '--name',
+            'k',
+            '--rpm',
+            '7',
+            '--concurrency',
+            '2',
+            '--json',
+          ],
+          env,
+        )
+      ).stdout,
+    );
+    const account = await fetch(`${server.url}/api/v1/account`, {
+      headers: { Authorization: `Bearer ${key.key}` },
+    });
+    expect((await account.json()).data.limits).toEqual({
+      requests_per_minute: 7,
+      concurrent_generations: 2,
+    });
     expect((await cli(['keys', 'update', key.id, '--rpm', '9'], env)).code).toBe(0);
-    const again = await fetch(`${server.url}/api/v1/account`, { headers: { Authorization: `Bearer ${key.key}` } });
-    expect((await again.json()).data.limits).toEqual({ requests_per_minute: 9, concurrent_generations: 2 });
+    const again = await fetch(`${server.url}/api/v1/account`, {
+      headers: { Authorization: `Bearer ${key.key}` },
+    });
+    expect((await again.json()).data.limits).toEqual({
+      requests_per_minute: 9,
+      concurrent_generations: 2,
+    });
   });
 
   it('reports usage errors with exit code 2 and bad configuration clearly', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { type AccountService, createAccountService } from './accounts/accounts.ts';
-import type { Config } from './config.ts';
+import type { Config, ProviderConfig } from './config.ts';
 import {
   type DatabaseHandle,
   migrateToLatest,
@@ -22,6 +22,7 @@ import { createKeyService, type KeyService } from './keys/api-keys.ts';
 import { loadKeySecret } from './keys/key-secret.ts';
 import { createLedger, type Ledger } from './ledger/ledger.ts';
 import type { Logger } from './log.ts';
+import { createModelArkProvider } from './providers/modelark/index.ts';
 import { createOfflineProvider } from './providers/offline/offline-provider.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
@@ -110,6 +111,26 @@ export interface ApplicationOverrides {
   readonly now?: () => number;
 }
 
+/** The configured provider: ModelArk/Volcengine when ARK_API_KEY is set, else offline. */
+export function createProvider(provider: ProviderConfig, log: Logger): ImageProvider {
+  if (provider.kind === 'offline') return createOfflineProvider({ delayMs: provider.delayMs });
+  return createModelArkProvider({
+    apiKey: provider.apiKey,
+    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
+    ...(provider.flavor ? { flavor: provider.flavor } : {}),
+    modelIds: provider.modelIds,
+    watermark: provider.watermark,
+    responseFormat: provider.responseFormat,
+    stream: provider.stream,
+    sendSourceUrls: provider.sendSourceUrls,
+    requestTimeoutMs: provider.requestTimeoutMs,
+    maxRetries: provider.maxRetries,
+    imagesPerMinute: provider.imagesPerMinute,
+    maxQueueMs: provider.maxQueueMs,
+    log: log.child({ provider: 'modelark' }),
+  });
+}
+
 /** The composition root: every dependency of the running service is built here, once. */
 export async function composeApplication(
   config: Config,
@@ -124,7 +145,7 @@ export async function composeApplication(
   });
   const store = overrides.store ?? createLocalStore(join(config.dataDir, 'images'));
   const records = createImageRecords({ db: core.database.db, store });
-  const provider = overrides.provider ?? createOfflineProvider({ delayMs: config.offlineDelayMs });
+  const provider = overrides.provider ?? createProvider(config.provider, log);
   const fetcher = createGuardedFetcher({
     allow: allow.allow,
     maxBytes: MAX_SOURCE_BYTES,

@@ -60,8 +60,43 @@ const envSchema = z.object({
   GOODTAKE_AUTO_MIGRATE: boolFrom('GOODTAKE_AUTO_MIGRATE', true),
   GOODTAKE_RATE_LIMIT_RPM: intFrom('GOODTAKE_RATE_LIMIT_RPM', 60, 0),
   GOODTAKE_RATE_LIMIT_CONCURRENCY: intFrom('GOODTAKE_RATE_LIMIT_CONCURRENCY', 4, 0),
+  ARK_API_KEY: optionalString,
+  ARK_BASE_URL: optionalString,
+  ARK_FLAVOR: z.enum(['byteplus', 'volcengine']).optional(),
+  ARK_MODEL_SEEDREAM_4_5: optionalString,
+  ARK_MODEL_SEEDREAM_4_0: optionalString,
+  ARK_WATERMARK: boolFrom('ARK_WATERMARK', false),
+  ARK_RESPONSE_FORMAT: z.enum(['url', 'b64_json']).default('url'),
+  ARK_STREAM: boolFrom('ARK_STREAM', false),
+  ARK_SEND_SOURCE_URLS: boolFrom('ARK_SEND_SOURCE_URLS', false),
+  ARK_REQUEST_TIMEOUT_MS: intFrom('ARK_REQUEST_TIMEOUT_MS', 180_000, 1000),
+  ARK_MAX_RETRIES: intFrom('ARK_MAX_RETRIES', 3, 0),
+  ARK_IMAGES_PER_MINUTE: intFrom('ARK_IMAGES_PER_MINUTE', 500, 0),
+  ARK_MAX_QUEUE_MS: intFrom('ARK_MAX_QUEUE_MS', 10_000, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Which image provider runs: BytePlus ModelArk / Volcengine Ark when a key is set, else offline. */
+export type ProviderConfig =
+  | { readonly kind: 'offline'; readonly delayMs: number }
+  | {
+      readonly kind: 'modelark';
+      readonly apiKey: string;
+      readonly baseUrl: string | undefined;
+      readonly flavor: 'byteplus' | 'volcengine' | undefined;
+      readonly modelIds: {
+        readonly 'seedream-4-5-251128'?: string;
+        readonly 'seedream-4-0-250828'?: string;
+      };
+      readonly watermark: boolean;
+      readonly responseFormat: 'url' | 'b64_json';
+      readonly stream: boolean;
+      readonly sendSourceUrls: boolean;
+      readonly requestTimeoutMs: number;
+      readonly maxRetries: number;
+      readonly imagesPerMinute: number;
+      readonly maxQueueMs: number;
+    };
 
 export interface Config {
   readonly port: number;
@@ -81,7 +116,7 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly fetch: { readonly allow: string; readonly timeoutMs: number };
   readonly keepInputs: boolean;
-  readonly offlineDelayMs: number;
+  readonly provider: ProviderConfig;
   readonly generationTimeoutMs: number;
   readonly reservationLeaseMs: number;
   readonly shutdownTimeoutMs: number;
@@ -122,6 +157,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration:\n- GOODTAKE_KEY_SECRET must be at least 32 characters',
     );
   }
+  if (e.ARK_BASE_URL !== undefined && !URL.canParse(e.ARK_BASE_URL)) {
+    throw new ConfigError('Invalid configuration:\n- ARK_BASE_URL must be an absolute URL');
+  }
   if (e.GOODTAKE_RESERVATION_LEASE_MS <= e.GOODTAKE_GENERATION_TIMEOUT_MS) {
     throw new ConfigError(
       'Invalid configuration:\n- GOODTAKE_RESERVATION_LEASE_MS must be longer than GOODTAKE_GENERATION_TIMEOUT_MS, or a running generation could be settled under it',
@@ -142,7 +180,30 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bodyLimitBytes: e.GOODTAKE_BODY_LIMIT_BYTES,
     fetch: { allow: e.GOODTAKE_FETCH_ALLOW, timeoutMs: e.GOODTAKE_FETCH_TIMEOUT_MS },
     keepInputs: e.GOODTAKE_KEEP_INPUTS,
-    offlineDelayMs: e.GOODTAKE_OFFLINE_DELAY_MS,
+    provider: e.ARK_API_KEY
+      ? {
+          kind: 'modelark',
+          apiKey: e.ARK_API_KEY,
+          baseUrl: e.ARK_BASE_URL,
+          flavor: e.ARK_FLAVOR,
+          modelIds: {
+            ...(e.ARK_MODEL_SEEDREAM_4_5
+              ? { 'seedream-4-5-251128': e.ARK_MODEL_SEEDREAM_4_5 }
+              : {}),
+            ...(e.ARK_MODEL_SEEDREAM_4_0
+              ? { 'seedream-4-0-250828': e.ARK_MODEL_SEEDREAM_4_0 }
+              : {}),
+          },
+          watermark: e.ARK_WATERMARK,
+          responseFormat: e.ARK_RESPONSE_FORMAT,
+          stream: e.ARK_STREAM,
+          sendSourceUrls: e.ARK_SEND_SOURCE_URLS,
+          requestTimeoutMs: e.ARK_REQUEST_TIMEOUT_MS,
+          maxRetries: e.ARK_MAX_RETRIES,
+          imagesPerMinute: e.ARK_IMAGES_PER_MINUTE,
+          maxQueueMs: e.ARK_MAX_QUEUE_MS,
+        }
+      : { kind: 'offline', delayMs: e.GOODTAKE_OFFLINE_DELAY_MS },
     generationTimeoutMs: e.GOODTAKE_GENERATION_TIMEOUT_MS,
     reservationLeaseMs: e.GOODTAKE_RESERVATION_LEASE_MS,
     shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,

@@ -22,6 +22,7 @@ import { createKeyService, type KeyService } from './keys/api-keys.ts';
 import { loadKeySecret } from './keys/key-secret.ts';
 import { createLedger, type Ledger } from './ledger/ledger.ts';
 import type { Logger } from './log.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { createModelArkProvider } from './providers/modelark/index.ts';
 import { createOfflineProvider } from './providers/offline/offline-provider.ts';
 import type { ImageProvider } from './providers/provider.ts';
@@ -108,6 +109,7 @@ export interface ApplicationOverrides {
   readonly resolve?: (host: string) => Promise<string[]>;
   readonly requestLimiter?: RequestLimiter;
   readonly concurrencyLimiter?: ConcurrencyLimiter;
+  readonly metrics?: Metrics;
   readonly now?: () => number;
 }
 
@@ -154,6 +156,7 @@ export async function composeApplication(
     ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
   });
   const sources = createSourceImageLoader({ fetcher, maxImages: 10 });
+  const metrics = overrides.metrics ?? createMetrics();
   const shutdown = new AbortController();
   let shuttingDown = false;
 
@@ -164,8 +167,10 @@ export async function composeApplication(
     sources,
     prices: config.prices,
     generationTimeoutMs: config.generationTimeoutMs,
+    keepInputs: config.keepInputs ? store : undefined,
     shutdownSignal: shutdown.signal,
     log,
+    metrics,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
@@ -199,6 +204,7 @@ export async function composeApplication(
     bodyLimitBytes: config.bodyLimitBytes,
     publicBaseUrl: config.publicBaseUrl,
     openApi: buildOpenApiDocument({ version: packageVersion() }),
+    metrics,
   });
 
   return {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, renderError } from './errors.ts';
 import { requestId } from './middleware/request-id.ts';
@@ -17,6 +18,7 @@ export interface AppDeps extends GenerateImageRouteDeps, AccountRouteDeps {
   readonly shuttingDown: () => boolean;
   readonly providerId: string;
   readonly openApi: Record<string, unknown>;
+  readonly metrics: Metrics;
 }
 
 /**
@@ -27,7 +29,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use(requestId());
-  app.use(requestLog(deps.log));
+  app.use(requestLog(deps.log, deps.metrics));
 
   registerHealth(app, {
     checkDatabase: deps.checkDatabase,
@@ -35,6 +37,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     provider: deps.providerId,
   });
   registerDocs(app, { openApi: deps.openApi });
+  app.get('/metrics', async (c) =>
+    c.body(await deps.metrics.registry.metrics(), 200, {
+      'Content-Type': deps.metrics.registry.contentType,
+    }),
+  );
   registerGenerateImage(app, deps);
   registerAccount(app, deps);
   registerImages(app, deps);

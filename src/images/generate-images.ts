@@ -5,12 +5,14 @@ import type { ErrorCode } from '../http/errors.ts';
 import { sortableId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type {
   ImageProvider,
   ProviderFailure,
   ProviderFailureKind,
   SourceImage,
 } from '../providers/provider.ts';
+import type { ImageStore } from '../storage/store.ts';
 import type { ImageRecords, StoredImage } from './image-records.ts';
 import { NotAnImageError, normalizeImage } from './normalize.ts';
 
@@ -48,9 +50,12 @@ export interface GenerateImagesDeps {
   readonly sources: SourceImageLoader;
   readonly prices: Readonly<Record<ModelId, number>>;
   readonly generationTimeoutMs: number;
+  /** Where to keep blend-mode inputs when the operator asked for it (GOODTAKE_KEEP_INPUTS). */
+  readonly keepInputs?: ImageStore | undefined;
   /** Aborted when the server shuts down past its grace period. */
   readonly shutdownSignal: AbortSignal;
   readonly log: Logger;
+  readonly metrics?: Metrics;
   readonly now?: () => number;
 }
 
@@ -146,6 +151,19 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
           failure: { code: 'invalid_image', message: loaded.message },
         };
       }
+      // Inputs live only in this request's memory unless the operator keeps them.
+      if (deps.keepInputs) {
+        const store = deps.keepInputs;
+        await Promise.all(
+          loaded.images.map((img, i) =>
+            store.put(
+              `inputs/${generationId}-${i}.${img.format === 'jpeg' ? 'jpg' : img.format}`,
+              img.bytes,
+              `image/${img.format}`,
+            ),
+          ),
+        );
+      }
       const outcomes = await Promise.all(
         Array.from({ length: request.numberOfImages }, (_, index) =>
           runJob(request, caller, generationId, index, loaded.images, signal),
@@ -182,6 +200,10 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
           deps.log.error({ err, generationId }, 'settling a generation failed');
           return undefined;
         });
+      const model = request.model;
+      if (delivered.length > 0) deps.metrics?.imagesDelivered.inc({ model }, delivered.length);
+      else if (errorCode) deps.metrics?.generationFailures.inc({ model, code: errorCode });
+      deps.metrics?.generationSeconds.observe({ model }, (now() - started) / 1000);
       if (settled && !settled.ok) {
         deps.log.warn({ generationId }, 'generation was already settled (lease expired first)');
       }

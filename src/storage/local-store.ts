@@ -11,7 +11,8 @@ const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 export function createLocalStore(root: string): ImageStore {
   const pathOf = (key: string) => {
     if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`unsafe storage key ${key}`);
-    return join(root, key.slice(0, 2), key);
+    // Images spread over 2-character directories; other prefixes ("inputs/...") keep their path.
+    return key.includes('/') ? join(root, key) : join(root, key.slice(0, 2), key);
   };
   return {
     kind: 'local',

@@ -30,6 +30,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use(requestId());
   app.use(requestLog(deps.log, deps.metrics));
+  // While shutting down, close each keep-alive connection after its response, so the server
+  // can finish in-flight requests and exit without waiting for idle clients.
+  app.use(async function closeWhenDraining(c, next) {
+    await next();
+    if (deps.shuttingDown()) c.header('Connection', 'close');
+  });
 
   registerHealth(app, {
     checkDatabase: deps.checkDatabase,

@@ -255,7 +255,7 @@ describe('goodtake generate', () => {
     expect(down.stderr).toContain('ECONNREFUSED');
     expect(down.stderr).toContain(`Could not reach http://127.0.0.1:${port}`);
 
-    const slow = await startTestServer({ GOODTAKE_OFFLINE_DELAY_MS: '3000' });
+    const slow = await startTestServer({ GOODTAKE_OFFLINE_DELAY_MS: '1500' });
     try {
       const run = await goodtake(['generate', 'x', '--timeout', '0.3'], {
         env: { GOODTAKE_API_KEY: slow.key, GOODTAKE_BASE_URL: slow.url },

@@ -190,7 +190,7 @@ describe('failures without a response', () => {
   describe('against a slow server', () => {
     let slow: TestServer;
     beforeAll(async () => {
-      slow = await startTestServer({ GOODTAKE_OFFLINE_DELAY_MS: '3000' });
+      slow = await startTestServer({ GOODTAKE_OFFLINE_DELAY_MS: '1500' });
     });
     afterAll(() => slow.stop());
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,7 @@ export function ensureBuilt(pkgs: readonly Pkg[] = ['sdk', 'cli']): void {
         const out = String((err as { stdout?: Buffer }).stdout ?? '');
         throw new Error(`building packages/${pkg} failed:\n${out}`);
       }
+      if (pkg === 'cli') chmodSync(join(ROOT, 'packages/cli/dist/bin.js'), 0o755);
       writeFileSync(stamp(pkg), new Date().toISOString());
     }
   } finally {

@@ -15,6 +15,7 @@ defineSeedExamplesSuite({
     // The examples really went through the upstream: every image came from the fake.
     const calls = fake?.generations().length ?? 0;
     await fake?.close();
-    if (calls < 10) throw new Error(`expected the examples to reach the fake upstream, saw ${calls} calls`);
+    if (calls < 10)
+      throw new Error(`expected the examples to reach the fake upstream, saw ${calls} calls`);
   },
 });

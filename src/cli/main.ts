@@ -13,7 +13,12 @@ export function buildCli(io: CliIo): Command {
     .description('goodtake: a self-hostable GoodTake Seedream image API, and its admin tools')
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nAPI client commands (for callers of the API; see `goodtake generate --help`):\n' +
+        '  generate, account, generations, login, logout',
+    );
   registerServeCommands(program, io);
   registerAccountCommands(program, io);
   registerKeyCommands(program, io);
@@ -22,8 +27,20 @@ export function buildCli(io: CliIo): Command {
   return program;
 }
 
+/** Commands of the API client (`@goodtake/cli`), reachable from the same `goodtake` binary. */
+const CLIENT_COMMANDS = new Set(['generate', 'account', 'generations', 'login', 'logout']);
+
+/** Runs a client command through `@goodtake/cli` (built by `npm install`'s prepare step). */
+async function runClientCommand(argv: string[]): Promise<number> {
+  const client = await import('@goodtake/cli');
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  return client.runClientCli(argv, client.processIo(controller.signal));
+}
+
 /** Runs the CLI; resolves to the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] !== undefined && CLIENT_COMMANDS.has(argv[0])) return runClientCommand(argv);
   try {
     await buildCli(io).parseAsync(argv, { from: 'user' });
     return io.exitCode();

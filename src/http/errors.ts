@@ -65,7 +65,7 @@ export function renderError(
     status: 'error',
     error: { code: err.code, message: err.message, request_id: requestId },
   };
-  if (err.details.field !== undefined) body.error.field = err.details.field;
+  if (err.details.field) body.error.field = err.details.field;
   if (err.details.retryAfter !== undefined) {
     body.error.retry_after = err.details.retryAfter;
     headers['Retry-After'] = String(err.details.retryAfter);

@@ -27,6 +27,9 @@ describe('GET /api/v1/account', () => {
       prices: { 'seedream-4-5-251128': 4, 'seedream-4-0-250828': 3 },
     });
     expect(data.key.prefix).toBe(t.key.slice(0, 11));
+    // Account calls count against the key's per-minute limit and say so.
+    expect(res.headers.get('x-ratelimit-limit')).toBe('30');
+    expect(Number(res.headers.get('x-ratelimit-remaining'))).toBeLessThan(30);
     expect(JSON.stringify(data)).not.toContain(t.key);
   });
 

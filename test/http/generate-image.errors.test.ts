@@ -104,7 +104,7 @@ describe('400 invalid_parameters', () => {
   const sizeList = (model: string) => ['1K', '2K', '4K', ...EXACT_SIZES[model as V]].join(', ');
   type V = keyof typeof EXACT_SIZES;
 
-  it.each<[string, unknown, string, string | RegExp]>([
+  it.each<[string, unknown, string | undefined, string | RegExp]>([
     // prompt
     ['prompt missing', { model: V40 }, 'prompt', 'prompt is required'],
     ['prompt null', { prompt: null }, 'prompt', 'prompt must be a string'],
@@ -190,11 +190,11 @@ describe('400 invalid_parameters', () => {
       'image_urls.0: image_urls entries must be http(s) URLs or data URIs',
     ],
     // the body itself
-    ['body an array', [{ prompt: 'a' }], '', 'the request body must be a JSON object'],
-    ['body a number', 42, '', 'the request body must be a JSON object'],
-    ['body null', null, '', 'the request body must be a JSON object'],
-    ['body a string', '"a beautiful sunset"', '', 'the request body must be a JSON object'],
-    ['body true', true, '', 'the request body must be a JSON object'],
+    ['body an array', [{ prompt: 'a' }], undefined, 'the request body must be a JSON object'],
+    ['body a number', 42, undefined, 'the request body must be a JSON object'],
+    ['body null', null, undefined, 'the request body must be a JSON object'],
+    ['body a string', '"a beautiful sunset"', undefined, 'the request body must be a JSON object'],
+    ['body true', true, undefined, 'the request body must be a JSON object'],
   ])('%s', async (_label, body, field, message) => {
     const before = await balanceOf(t.accountId);
     const err = await expectError(await t.generate(body), 400, 'invalid_parameters', field);

@@ -3,10 +3,12 @@ import type { ModelId } from '../../contract/models.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { type LimitDefaults, limitsFor } from '../../ratelimit/key-limits.ts';
+import type { RequestLimiter } from '../../ratelimit/limiter.ts';
 import { isValidCursor, type UsageService } from '../../usage/usage.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { authenticate } from '../middleware/authenticate.ts';
+import { rateLimit } from '../middleware/rate-limit.ts';
 import { imageUrl } from './images.ts';
 
 export interface AccountRouteDeps {
@@ -15,6 +17,7 @@ export interface AccountRouteDeps {
   readonly usage: UsageService;
   readonly accountName: (id: string) => Promise<string | undefined>;
   readonly limitDefaults: LimitDefaults;
+  readonly requestLimiter: RequestLimiter;
   readonly prices: Readonly<Record<ModelId, number>>;
   readonly publicBaseUrl: string | undefined;
 }
@@ -45,7 +48,12 @@ function parseSince(raw: string | undefined): number | undefined {
 
 /** The calling account's own view: balance and limits, and its generations. */
 export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void {
-  app.get('/api/v1/account', authenticate(deps.keys), async (c) => {
+  // These count against the key's per-minute limit too, and carry the same headers.
+  const limited = [
+    authenticate(deps.keys),
+    rateLimit(deps.requestLimiter, deps.limitDefaults),
+  ] as const;
+  app.get('/api/v1/account', ...limited, async (c) => {
     const key = c.get('apiKey');
     const balance = await deps.ledger.balance(key.accountId);
     if (!balance) throw new ApiError('unauthorized', 'Invalid or missing API key');
@@ -65,7 +73,7 @@ export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void
     });
   });
 
-  app.get('/api/v1/generations', authenticate(deps.keys), async (c) => {
+  app.get('/api/v1/generations', ...limited, async (c) => {
     const key = c.get('apiKey');
     const limit = parseLimit(c.req.query('limit'));
     const since = parseSince(c.req.query('since'));

@@ -46,6 +46,17 @@ const envSchema = z.object({
   DATABASE_URL: optionalString,
   GOODTAKE_KEY_SECRET: optionalString,
   GOODTAKE_PUBLIC_BASE_URL: optionalString,
+  PUBLIC_BASE_URL: optionalString,
+  REDIS_URL: optionalString,
+  GOODTAKE_REDIS_FAILURE_MODE: z.enum(['closed', 'open']).default('closed'),
+  GOODTAKE_REDIS_PREFIX: z.string().default('goodtake:'),
+  STORAGE: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: optionalString,
+  S3_ENDPOINT: optionalString,
+  S3_REGION: optionalString,
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: boolFrom('S3_FORCE_PATH_STYLE', false),
   GOODTAKE_PRICE_SEEDREAM_4_5: intFrom('GOODTAKE_PRICE_SEEDREAM_4_5', 4, 0),
   GOODTAKE_PRICE_SEEDREAM_4_0: intFrom('GOODTAKE_PRICE_SEEDREAM_4_0', 3, 0),
   GOODTAKE_STARTING_CREDITS: intFrom('GOODTAKE_STARTING_CREDITS', 100, 0),
@@ -98,6 +109,31 @@ export type ProviderConfig =
       readonly maxQueueMs: number;
     };
 
+/** Where image files live: the data directory (embedded), or an S3-compatible bucket. */
+export type StorageConfig =
+  | { readonly kind: 'local' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      /** An S3-compatible service's URL; unset means AWS S3 itself. */
+      readonly endpoint: string | undefined;
+      readonly region: string;
+      /** Both or neither; neither means the AWS SDK's default credential chain. */
+      readonly credentials:
+        | { readonly accessKeyId: string; readonly secretAccessKey: string }
+        | undefined;
+      readonly forcePathStyle: boolean;
+    };
+
+/** Shared Redis for the limits and the throughput guard of several replicas. */
+export interface RedisConfig {
+  readonly url: string;
+  /** When Redis cannot be reached: `closed` refuses with 503, `open` lets requests through. */
+  readonly failureMode: 'closed' | 'open';
+  /** Prefix of every key goodtake writes, so several installations can share one Redis. */
+  readonly prefix: string;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -108,6 +144,9 @@ export interface Config {
   readonly keySecret: string | undefined;
   /** Base of image URLs; when unset, URLs use the origin the request came to. */
   readonly publicBaseUrl: string | undefined;
+  /** Unset: limits and the throughput guard live in this process (one replica). */
+  readonly redis: RedisConfig | undefined;
+  readonly storage: StorageConfig;
   readonly prices: {
     readonly 'seedream-4-5-251128': number;
     readonly 'seedream-4-0-250828': number;
@@ -130,6 +169,52 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+type Env = z.infer<typeof envSchema>;
+
+/** What is wrong with the public URL, Redis and object-storage settings, one line each. */
+function scaleOutProblems(e: Env): string[] {
+  const problems: string[] = [];
+  for (const name of ['GOODTAKE_PUBLIC_BASE_URL', 'PUBLIC_BASE_URL'] as const) {
+    const v = e[name];
+    if (v !== undefined && !(URL.canParse(v) && /^https?:\/\//i.test(v))) {
+      problems.push(`${name} must be an absolute URL`);
+    }
+  }
+  if (
+    e.PUBLIC_BASE_URL !== undefined &&
+    e.GOODTAKE_PUBLIC_BASE_URL !== undefined &&
+    e.PUBLIC_BASE_URL.replace(/\/+$/, '') !== e.GOODTAKE_PUBLIC_BASE_URL.replace(/\/+$/, '')
+  ) {
+    problems.push(
+      'PUBLIC_BASE_URL and GOODTAKE_PUBLIC_BASE_URL are the same setting; they are both set, to different values',
+    );
+  }
+  if (e.REDIS_URL !== undefined && !/^rediss?:\/\/./i.test(e.REDIS_URL)) {
+    problems.push('REDIS_URL must start with redis:// or rediss://');
+  }
+  if (e.STORAGE === 's3') {
+    if (e.S3_BUCKET === undefined) problems.push('STORAGE=s3 needs S3_BUCKET (the bucket name)');
+    if (e.S3_ENDPOINT !== undefined && !/^https?:\/\/./i.test(e.S3_ENDPOINT)) {
+      problems.push('S3_ENDPOINT must be an absolute http(s) URL, e.g. https://s3.example.com');
+    }
+    if ((e.S3_ACCESS_KEY_ID === undefined) !== (e.S3_SECRET_ACCESS_KEY === undefined)) {
+      problems.push(
+        'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS default credential chain',
+      );
+    }
+  } else {
+    const stray = (
+      ['S3_BUCKET', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const
+    ).filter((name) => e[name] !== undefined);
+    if (stray.length > 0) {
+      problems.push(
+        `${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set but STORAGE is not s3; set STORAGE=s3 to store images in the bucket`,
+      );
+    }
+  }
+  return problems;
+}
+
 /** Parses the environment into a Config, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = envSchema.safeParse(env);
@@ -147,11 +232,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration:\n- DATABASE_URL must start with sqlite: or postgres://',
     );
   }
-  if (e.GOODTAKE_PUBLIC_BASE_URL !== undefined && !URL.canParse(e.GOODTAKE_PUBLIC_BASE_URL)) {
-    throw new ConfigError(
-      'Invalid configuration:\n- GOODTAKE_PUBLIC_BASE_URL must be an absolute URL',
-    );
+  const problems = scaleOutProblems(e);
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   }
+  const publicBaseUrl = e.PUBLIC_BASE_URL ?? e.GOODTAKE_PUBLIC_BASE_URL;
   if (e.GOODTAKE_KEY_SECRET !== undefined && e.GOODTAKE_KEY_SECRET.length < 32) {
     throw new ConfigError(
       'Invalid configuration:\n- GOODTAKE_KEY_SECRET must be at least 32 characters',
@@ -171,7 +256,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     dataDir,
     databaseUrl,
     keySecret: e.GOODTAKE_KEY_SECRET,
-    publicBaseUrl: e.GOODTAKE_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    publicBaseUrl: publicBaseUrl?.replace(/\/+$/, ''),
+    redis: e.REDIS_URL
+      ? {
+          url: e.REDIS_URL,
+          failureMode: e.GOODTAKE_REDIS_FAILURE_MODE,
+          prefix: e.GOODTAKE_REDIS_PREFIX,
+        }
+      : undefined,
+    storage:
+      e.STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: e.S3_BUCKET!,
+            endpoint: e.S3_ENDPOINT?.replace(/\/+$/, ''),
+            region: e.S3_REGION ?? 'us-east-1',
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : { kind: 'local' },
     prices: {
       'seedream-4-5-251128': e.GOODTAKE_PRICE_SEEDREAM_4_5,
       'seedream-4-0-250828': e.GOODTAKE_PRICE_SEEDREAM_4_0,

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -39,13 +39,29 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
-function migrator(db: Db): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * On PostgreSQL the migration bookkeeping tables live in the schema goodtake's tables go to
+ * (the first of `search_path`). Kysely otherwise looks for them in any schema of the
+ * database, and would take another installation's (another schema's) history for its own.
+ */
+async function migrator(db: Db): Promise<Migrator> {
+  const provider = { getMigrations: async () => migrations };
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  if (!schema) {
+    throw new Error(
+      'the PostgreSQL search_path names no existing schema; create it, or fix search_path',
+    );
+  }
+  return new Migrator({ db, provider, migrationTableSchema: schema });
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing one. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const { error, results } = await migrator(db).migrateToLatest();
+  const { error, results } = await (await migrator(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`migration ${failed} failed: ${String(error)}`, { cause: error });
@@ -55,6 +71,6 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 
 /** The names of migrations not yet applied. */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const all = await migrator(db).getMigrations();
+  const all = await (await migrator(db)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -23,7 +23,11 @@ import { loadKeySecret } from './keys/key-secret.ts';
 import { createLedger, type Ledger } from './ledger/ledger.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
-import { createModelArkProvider } from './providers/modelark/index.ts';
+import {
+  createModelArkProvider,
+  createRedisThroughputGuard,
+  type ThroughputGuard,
+} from './providers/modelark/index.ts';
 import { createOfflineProvider } from './providers/offline/offline-provider.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
@@ -31,7 +35,21 @@ import {
   createMemoryConcurrencyLimiter,
   createMemoryRequestLimiter,
 } from './ratelimit/memory-limiter.ts';
+import {
+  openRedis,
+  REDIS_UNAVAILABLE_RETRY_AFTER_S,
+  type RedisHandle,
+} from './ratelimit/redis-client.ts';
+import {
+  concurrencyLimiterWithFailurePolicy,
+  requestLimiterWithFailurePolicy,
+} from './ratelimit/redis-failure-policy.ts';
+import {
+  createRedisConcurrencyLimiter,
+  createRedisRequestLimiter,
+} from './ratelimit/redis-limiter.ts';
 import { createLocalStore } from './storage/local-store.ts';
+import { checkS3Bucket, createS3Client, createS3Store } from './storage/s3-store.ts';
 import type { ImageStore } from './storage/store.ts';
 import { createUsageService } from './usage/usage.ts';
 
@@ -113,8 +131,15 @@ export interface ApplicationOverrides {
   readonly now?: () => number;
 }
 
-/** The configured provider: ModelArk/Volcengine when ARK_API_KEY is set, else offline. */
-export function createProvider(provider: ProviderConfig, log: Logger): ImageProvider {
+/**
+ * The configured provider: ModelArk/Volcengine when ARK_API_KEY is set, else offline. With a
+ * shared `guard` (Redis), the upstream images-per-minute limit holds across replicas.
+ */
+export function createProvider(
+  provider: ProviderConfig,
+  log: Logger,
+  shared: { guard?: ThroughputGuard | undefined } = {},
+): ImageProvider {
   if (provider.kind === 'offline') return createOfflineProvider({ delayMs: provider.delayMs });
   return createModelArkProvider({
     apiKey: provider.apiKey,
@@ -129,8 +154,44 @@ export function createProvider(provider: ProviderConfig, log: Logger): ImageProv
     maxRetries: provider.maxRetries,
     imagesPerMinute: provider.imagesPerMinute,
     maxQueueMs: provider.maxQueueMs,
+    ...(shared.guard ? { guard: shared.guard } : {}),
     log: log.child({ provider: 'modelark' }),
   });
+}
+
+/** The upstream throughput guard shared through Redis, for the configured ModelArk limits. */
+function sharedThroughputGuard(
+  provider: ProviderConfig,
+  redis: RedisHandle | undefined,
+): ThroughputGuard | undefined {
+  if (!redis || provider.kind !== 'modelark') return undefined;
+  return createRedisThroughputGuard({
+    client: redis.client,
+    prefix: redis.prefix,
+    limitFor: () => provider.imagesPerMinute,
+    maxQueueMs: provider.maxQueueMs,
+    failureMode: redis.failureMode,
+    unavailableRetryAfter: REDIS_UNAVAILABLE_RETRY_AFTER_S,
+    onFailure: (err) => redis.reportFailure('upstream throughput guard not checked', err),
+  });
+}
+
+/** Image storage: the data directory, or the configured S3-compatible bucket (checked). */
+async function openStore(config: Config): Promise<{ store: ImageStore; close: () => void }> {
+  if (config.storage.kind === 'local') {
+    return { store: createLocalStore(join(config.dataDir, 'images')), close: () => {} };
+  }
+  const client = createS3Client(config.storage);
+  try {
+    await checkS3Bucket(client, config.storage.bucket);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
+  return {
+    store: createS3Store({ client, bucket: config.storage.bucket }),
+    close: () => client.destroy(),
+  };
 }
 
 /** The composition root: every dependency of the running service is built here, once. */
@@ -145,9 +206,38 @@ export async function composeApplication(
     migrate: config.autoMigrate,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
-  const store = overrides.store ?? createLocalStore(join(config.dataDir, 'images'));
+  // Everything opened from here on is closed again if a later step fails.
+  const opened: Array<() => Promise<void> | void> = [() => core.close()];
+  const closeOpened = async () => {
+    for (const close of opened.splice(0).reverse()) await close();
+  };
+  let redis: RedisHandle | undefined;
+  let store: ImageStore;
+  try {
+    if (config.redis) {
+      redis = await openRedis(config.redis, log.child({ component: 'redis' }));
+      opened.push(redis.close);
+    }
+    if (overrides.store) store = overrides.store;
+    else {
+      const storage = await openStore(config);
+      opened.push(storage.close);
+      store = storage.store;
+    }
+  } catch (err) {
+    await closeOpened();
+    throw err;
+  }
+  if (core.database.kind === 'postgres' && (!redis || store.kind === 'local')) {
+    log.warn(
+      { redis: Boolean(redis), storage: store.kind },
+      'PostgreSQL without Redis and S3 storage: run a single replica only (limits are per process, images on local disk); see docs/scale-out.md',
+    );
+  }
   const records = createImageRecords({ db: core.database.db, store });
-  const provider = overrides.provider ?? createProvider(config.provider, log);
+  const provider =
+    overrides.provider ??
+    createProvider(config.provider, log, { guard: sharedThroughputGuard(config.provider, redis) });
   const fetcher = createGuardedFetcher({
     allow: allow.allow,
     maxBytes: MAX_SOURCE_BYTES,
@@ -192,8 +282,26 @@ export async function composeApplication(
     store,
     requestLimiter:
       overrides.requestLimiter ??
-      createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {}),
-    concurrencyLimiter: overrides.concurrencyLimiter ?? createMemoryConcurrencyLimiter(),
+      (redis
+        ? requestLimiterWithFailurePolicy(
+            createRedisRequestLimiter({ client: redis.client, prefix: redis.prefix }),
+            redis,
+          )
+        : createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {})),
+    concurrencyLimiter:
+      overrides.concurrencyLimiter ??
+      (redis
+        ? concurrencyLimiterWithFailurePolicy(
+            createRedisConcurrencyLimiter({
+              client: redis.client,
+              prefix: redis.prefix,
+              // Longer than any generation may run; a crashed replica's slots free up after it.
+              leaseMs: config.reservationLeaseMs,
+              onReleaseFailure: (err) => redis.reportFailure('concurrency slot not released', err),
+            }),
+            redis,
+          )
+        : createMemoryConcurrencyLimiter()),
     limitDefaults: config.limits,
     idempotency,
     checkDatabase: async () => {
@@ -221,7 +329,7 @@ export async function composeApplication(
       shuttingDown = true;
       shutdown.abort(new Error('server shutting down'));
       await provider.close?.();
-      await core.close();
+      await closeOpened();
     },
   };
 }

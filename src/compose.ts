@@ -177,7 +177,9 @@ function sharedThroughputGuard(
 }
 
 /** Image storage: the data directory, or the configured S3-compatible bucket (checked). */
-async function openStore(config: Config): Promise<{ store: ImageStore; close: () => void }> {
+export async function openImageStore(
+  config: Config,
+): Promise<{ store: ImageStore; close: () => void }> {
   if (config.storage.kind === 'local') {
     return { store: createLocalStore(join(config.dataDir, 'images')), close: () => {} };
   }
@@ -220,7 +222,7 @@ export async function composeApplication(
     }
     if (overrides.store) store = overrides.store;
     else {
-      const storage = await openStore(config);
+      const storage = await openImageStore(config);
       opened.push(storage.close);
       store = storage.store;
     }

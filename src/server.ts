@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { sql } from 'kysely';
 import type { CoreServices } from './compose.ts';
 import { type ApplicationOverrides, composeApplication } from './compose.ts';
 import type { Config } from './config.ts';
@@ -12,8 +13,40 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** On the first start with an empty database: one account with starting credits and a key. */
+/**
+ * Runs `body` while holding a PostgreSQL advisory lock, so replicas started together on one
+ * database take turns (on SQLite there is one process, or the CLI, and nothing to coordinate).
+ */
+async function oneReplicaAtATime<T>(core: CoreServices, body: () => Promise<T>): Promise<T> {
+  if (core.database.kind !== 'postgres') return body();
+  return core.database.db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext('goodtake: bootstrap default account'))`.execute(
+      conn,
+    );
+    try {
+      return await body();
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext('goodtake: bootstrap default account'))`.execute(
+        conn,
+      );
+    }
+  });
+}
+
+/**
+ * On the first start with an empty database: one account with starting credits and a key.
+ * Replicas started at once on a new database create it once, not once each.
+ */
 async function bootstrapDefaultAccount(
+  core: CoreServices,
+  config: Config,
+  print: (text: string) => void,
+  baseUrl: string,
+): Promise<void> {
+  await oneReplicaAtATime(core, () => createDefaultAccount(core, config, print, baseUrl));
+}
+
+async function createDefaultAccount(
   core: CoreServices,
   config: Config,
   print: (text: string) => void,

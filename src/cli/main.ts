@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { registerAccountCommands } from './commands/accounts.ts';
 import { registerCreditCommands } from './commands/credits.ts';
+import { registerExportImportCommands } from './commands/export-import.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerUsageCommand } from './commands/usage.ts';
@@ -24,6 +25,7 @@ export function buildCli(io: CliIo): Command {
   registerKeyCommands(program, io);
   registerCreditCommands(program, io);
   registerUsageCommand(program, io);
+  registerExportImportCommands(program, io);
   return program;
 }
 

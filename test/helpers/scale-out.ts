@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -199,6 +200,79 @@ export async function createScaleOutInstallation(
     redisPrefix,
     async cleanup() {
       await Promise.all([schema.drop(), dropRedisPrefix(urls.redisUrl, redisPrefix)]);
+    },
+  };
+}
+
+/**
+ * A TCP proxy in front of a real server (Redis here), to take it away from goodtake and give it
+ * back: `cut` closes every connection and refuses new ones, `hang` keeps connections open but
+ * forwards nothing (a network partition), `restore` serves again on the same port.
+ */
+export interface TcpProxy {
+  readonly port: number;
+  readonly url: string;
+  cut(): Promise<void>;
+  hang(): void;
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTcpProxy(target: string): Promise<TcpProxy> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  let hanging = false;
+  const makeServer = () =>
+    createServer((client) => {
+      const server = connect(Number(upstream.port || 6379), upstream.hostname);
+      sockets.add(client);
+      sockets.add(server);
+      const forward = (from: Socket, to: Socket) =>
+        from.on('data', (chunk) => {
+          if (!hanging) to.write(chunk);
+        });
+      forward(client, server);
+      forward(server, client);
+      const drop = () => {
+        client.destroy();
+        server.destroy();
+        sockets.delete(client);
+        sockets.delete(server);
+      };
+      client.on('close', drop).on('error', drop);
+      server.on('close', drop).on('error', drop);
+    });
+  let server = makeServer();
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  const port = await listen(0);
+  const stop = async () => {
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    port,
+    url: `${upstream.protocol}//127.0.0.1:${port}`,
+    cut: stop,
+    hang() {
+      hanging = true;
+    },
+    async restore() {
+      hanging = false;
+      if (!server.listening) {
+        server = makeServer();
+        await listen(port);
+      }
+    },
+    async close() {
+      if (server.listening) await stop();
     },
   };
 }

@@ -37,7 +37,7 @@ async function oneReplicaAtATime<T>(core: CoreServices, body: () => Promise<T>):
  * On the first start with an empty database: one account with starting credits and a key.
  * Replicas started at once on a new database create it once, not once each.
  */
-async function bootstrapDefaultAccount(
+export async function bootstrapDefaultAccount(
   core: CoreServices,
   config: Config,
   print: (text: string) => void,

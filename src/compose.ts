@@ -179,13 +179,15 @@ function sharedThroughputGuard(
 /** Image storage: the data directory, or the configured S3-compatible bucket (checked). */
 export async function openImageStore(
   config: Config,
+  log?: Logger,
 ): Promise<{ store: ImageStore; close: () => void }> {
   if (config.storage.kind === 'local') {
     return { store: createLocalStore(join(config.dataDir, 'images')), close: () => {} };
   }
   const client = createS3Client(config.storage);
   try {
-    await checkS3Bucket(client, config.storage.bucket);
+    const { warning } = await checkS3Bucket(client, config.storage.bucket);
+    if (warning) log?.warn(warning);
   } catch (err) {
     client.destroy();
     throw err;
@@ -222,7 +224,7 @@ export async function composeApplication(
     }
     if (overrides.store) store = overrides.store;
     else {
-      const storage = await openImageStore(config);
+      const storage = await openImageStore(config, log);
       opened.push(storage.close);
       store = storage.store;
     }

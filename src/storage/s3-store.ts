@@ -87,20 +87,31 @@ export function createS3Store(options: { client: S3Client; bucket: string }): Im
   };
 }
 
-/** Checks at start that the bucket exists and the credentials reach it; a clear error if not. */
-export async function checkS3Bucket(client: S3Client, bucket: string): Promise<void> {
+/**
+ * Checks at start that the bucket exists and the endpoint answers, so a typo stops start-up
+ * with a clear message instead of failing every generation. Some policies grant object access
+ * without the bucket-level permission HeadBucket needs: a 403 is returned as a warning only.
+ */
+export async function checkS3Bucket(
+  client: S3Client,
+  bucket: string,
+): Promise<{ warning?: string }> {
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return {};
   } catch (err) {
     const status = err instanceof S3ServiceException ? err.$metadata?.httpStatusCode : undefined;
+    if (status === 403) {
+      return {
+        warning: `S3 bucket ${bucket}: HeadBucket was denied, so the bucket could not be checked at start; images will fail to store if the credentials lack s3:PutObject/s3:GetObject on it`,
+      };
+    }
     const why =
       status === 404
-        ? 'it does not exist'
-        : status === 403
-          ? 'access denied (check S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY and the bucket policy)'
-          : err instanceof Error
-            ? err.message
-            : String(err);
+        ? 'it does not exist (create it first)'
+        : err instanceof Error
+          ? err.message
+          : String(err);
     throw new Error(`cannot use S3 bucket ${bucket}: ${why}`, { cause: err });
   }
 }

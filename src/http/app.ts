@@ -33,6 +33,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // While shutting down, close each keep-alive connection after its response, so the server
   // can finish in-flight requests and exit without waiting for idle clients.
   app.use(async function closeWhenDraining(c, next) {
+    // New API work arriving on a kept-alive connection while draining is turned away.
+    if (deps.shuttingDown() && c.req.path.startsWith('/api/')) {
+      c.header('Connection', 'close');
+      throw new ApiError('service_unavailable', 'The server is shutting down. Please retry.', {
+        retryAfter: 5,
+      });
+    }
     await next();
     if (deps.shuttingDown()) c.header('Connection', 'close');
   });

@@ -35,6 +35,14 @@ export function openDatabase(url: string, options: { poolSize?: number } = {}): 
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection the server closes (a PostgreSQL restart or failover, a proxy's idle timeout)
+  // is reported as an 'error' event: on the pool while the connection is idle, on the client
+  // while a query holds it. Its queries fail on their own and the pool drops it; without these
+  // listeners Node would take the event for an uncaught error and exit the process.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

@@ -205,7 +205,7 @@ export async function createScaleOutInstallation(
 }
 
 /**
- * A TCP proxy in front of a real server (Redis here), to take it away from goodtake and give it
+ * A TCP proxy in front of a real server (Redis, PostgreSQL, S3), to take it away from goodtake and give it
  * back: `cut` closes every connection and refuses new ones, `hang` keeps connections open but
  * forwards nothing (a network partition), `restore` serves again on the same port.
  */
@@ -220,11 +220,15 @@ export interface TcpProxy {
 
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const upstream = new URL(target);
+  const defaultPort =
+    { 'redis:': 6379, 'rediss:': 6379, 'postgres:': 5432, 'postgresql:': 5432, 'https:': 443 }[
+      upstream.protocol
+    ] ?? 80;
   const sockets = new Set<Socket>();
   let hanging = false;
   const makeServer = () =>
     createServer((client) => {
-      const server = connect(Number(upstream.port || 6379), upstream.hostname);
+      const server = connect(Number(upstream.port) || defaultPort, upstream.hostname);
       sockets.add(client);
       sockets.add(server);
       const forward = (from: Socket, to: Socket) =>
@@ -259,7 +263,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   };
   return {
     port,
-    url: `${upstream.protocol}//127.0.0.1:${port}`,
+    url: `${upstream.protocol}//${upstream.username ? `${upstream.username}${upstream.password ? `:${upstream.password}` : ''}@` : ''}127.0.0.1:${port}${upstream.pathname === '/' ? '' : upstream.pathname}${upstream.search}`,
     cut: stop,
     hang() {
       hanging = true;

@@ -218,6 +218,38 @@ describe.skipIf(!urls.ok)(
       t = undefined;
     });
 
+    it('the upstream throughput guard: closed refuses the job with retry_after, open lets it through', async () => {
+      await proxy.restore();
+      const shared = new Redis(proxy.url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: 1000,
+      });
+      shared.on('error', () => {});
+      try {
+        await new Promise((r) => shared.once('ready', r));
+        const failures: unknown[] = [];
+        const guard = (failureMode: 'closed' | 'open') =>
+          createRedisThroughputGuard({
+            client: shared,
+            prefix: randomRedisPrefix(),
+            limitFor: () => 10,
+            maxQueueMs: 0,
+            failureMode,
+            unavailableRetryAfter: 5,
+            onFailure: (err) => failures.push(err),
+          });
+        const signal = new AbortController().signal;
+        expect(await guard('closed').acquire('m', signal)).toEqual({ ok: true });
+        await proxy.cut();
+        expect(await guard('closed').acquire('m', signal)).toEqual({ ok: false, retryAfter: 5 });
+        expect(await guard('open').acquire('m', signal)).toEqual({ ok: true });
+        expect(failures).toHaveLength(2);
+      } finally {
+        shared.disconnect();
+      }
+    });
+
     it('at start: closed refuses to start without Redis; open starts and warns', async () => {
       await proxy.cut();
       await expect(createTestApp({ env: { REDIS_URL: proxy.url } })).rejects.toThrow(

@@ -120,7 +120,8 @@ export async function startServer(
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
-  await bootstrapDefaultAccount(core, config, print, config.publicBaseUrl ?? url);
+  // The API is reached at the server itself; PUBLIC_BASE_URL may be a CDN for images only.
+  await bootstrapDefaultAccount(core, config, print, url);
   if (provider.id === 'offline') {
     log.warn(
       { provider: provider.id },

@@ -1,7 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, errorOf, type TestApp } from '../helpers/harness.ts';
@@ -70,7 +68,7 @@ describe('blend mode through HTTP', () => {
     expect(res.status).toBe(200);
     const [r, g, b] = await meanRgb((await res.json()).data.images[0].url, t);
     expect(g!).toBeGreaterThan(Math.max(r!, b!));
-    expect(existsSync(join(t.dataDir, 'images', 'inputs'))).toBe(false);
+    expect(await t.storedFiles('inputs')).toEqual([]);
   });
 
   it('refuses by content, not by Content-Type, naming the index, free of charge', async () => {
@@ -119,7 +117,7 @@ describe('GOODTAKE_KEEP_INPUTS', () => {
     try {
       const res = await t.generate({ prompt: 'x', size: '1K', image_urls: [`${origin}/red.jpg`] });
       expect(res.status).toBe(200);
-      const kept = readdirSync(join(t.dataDir, 'images', 'inputs'));
+      const kept = await t.storedFiles('inputs');
       expect(kept).toHaveLength(1);
       expect(kept[0]).toMatch(/^gen_.*-0\.jpg$/);
     } finally {

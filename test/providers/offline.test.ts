@@ -393,6 +393,7 @@ describe('offline provider: content-policy markers', () => {
     expect(parseMarkers('  two  spaces ')).toEqual({
       refuseAll: false,
       refusedIndexes: new Set(),
+      extraDelay: new Map(),
       prompt: '  two  spaces ',
     });
   });

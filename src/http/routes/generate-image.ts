@@ -182,10 +182,13 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
           ? Promise.resolve()
           : deps.idempotency.abandon(key.accountId, idempotencyKey);
 
-      const slot = await deps.concurrencyLimiter.acquire(
-        key.id,
-        limitsFor(key, deps.limitDefaults).concurrency,
-      );
+      const slot = await deps.concurrencyLimiter
+        .acquire(key.id, limitsFor(key, deps.limitDefaults).concurrency)
+        .catch(async (err: unknown) => {
+          // e.g. Redis unreachable: the claim must not make a retry wait out its lease.
+          await forget();
+          throw err;
+        });
       if (!slot.ok) {
         await forget();
         throw new ApiError(

@@ -1,0 +1,251 @@
+/**
+ * The processes of a benchmark: goodtake (`bin/goodtake.js serve`) and the fake ModelArk (its CLI),
+ * each a child process of its own so that its CPU time and memory can be read from /proc.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** Node 24: the one running this script (npm puts it first on PATH for `npm run`). */
+export const NODE = process.execPath;
+export const FAKE_API_KEY = 'fake-ark-key';
+
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    } catch {
+      ticksPerSecond = 100;
+    }
+    if (!(ticksPerSecond > 0)) ticksPerSecond = 100;
+  }
+  return ticksPerSecond;
+}
+
+/** User + system CPU seconds a process (all its threads) has used, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may contain spaces and parentheses: fields start after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 (utime) and 15 (stime) of proc(5); fields[0] is field 3.
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/** Resident and peak resident memory, in bytes, from /proc/<pid>/status. */
+export function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rss: kb('VmRSS') * 1024, peak: kb('VmHWM') * 1024 };
+}
+
+/** Resets the kernel's peak-RSS mark (VmHWM) of a process we own. False if not possible. */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A free loopback TCP port (asked from the kernel, then released). */
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export interface BenchProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly origin: string;
+  readonly logFile: string;
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves when the process has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+function track(name: string, child: ChildProcess, origin: string, logFile: string): BenchProcess {
+  let exited = child.exitCode !== null;
+  const gone = new Promise<void>((ok) => {
+    child.once('exit', () => {
+      exited = true;
+      ok();
+    });
+  });
+  return {
+    name,
+    pid: child.pid!,
+    origin,
+    logFile,
+    async stop(graceMs = 10_000) {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function waitUntilUp(
+  url: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${url}: process exited with ${child.exitCode}; see ${logFile}`);
+    }
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await r.body?.cancel();
+      if (r.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await delay(50);
+  }
+  throw new Error(`${url} did not come up within ${timeoutMs} ms; see ${logFile}`);
+}
+
+function spawnLogged(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(NODE, [...nodeArgs, ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', fd, fd],
+    });
+    return child;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export interface FakeOptions {
+  readonly latencyMs: number;
+  /** `small` or about this many bytes per JPEG (padded with comment segments). */
+  readonly outputBytes: number | 'small';
+  readonly dir: string;
+}
+
+/** Starts the fake ModelArk CLI (`src/providers/modelark/fake/cli.ts`) on a free port. */
+export async function startFake(o: FakeOptions): Promise<BenchProcess> {
+  mkdirSync(o.dir, { recursive: true });
+  const port = await freePort();
+  const logFile = join(o.dir, 'fake.log');
+  const child = spawnLogged(
+    [
+      'src/providers/modelark/fake/cli.ts',
+      '--port',
+      String(port),
+      '--latency-ms',
+      String(o.latencyMs),
+      '--output-bytes',
+      String(o.outputBytes),
+      '--api-key',
+      FAKE_API_KEY,
+    ],
+    { ...process.env },
+    logFile,
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${origin}/__fake/requests?none`, child, logFile);
+  // The control API keeps nothing we need: start with an empty request log.
+  await fetch(`${origin}/__fake/reset`, { method: 'POST' }).then((r) => r.body?.cancel());
+  return track('fake', child, origin, logFile);
+}
+
+export interface GoodtakeOptions {
+  readonly dir: string;
+  /** ModelArk base URL (the fake's `/api/v3`); absent = the offline provider. */
+  readonly upstream?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Directory for a V8 CPU profile written when the server exits (`--cpu-prof`). */
+  readonly cpuProfDir?: string;
+  /** More Node options for the server process (e.g. `--perf-basic-prof`). */
+  readonly nodeArgs?: readonly string[];
+  readonly logLevel: string;
+}
+
+/** The environment goodtake runs with in the benchmark (also used for the admin CLI). */
+export function goodtakeEnv(o: GoodtakeOptions, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    GOODTAKE_DATA_DIR: join(o.dir, 'data'),
+    LOG_LEVEL: o.logLevel,
+    // Unlimited requests per minute by default; the bench key also has --concurrency 0.
+    GOODTAKE_RATE_LIMIT_RPM: '0',
+    ...(o.upstream
+      ? {
+          ARK_API_KEY: FAKE_API_KEY,
+          ARK_BASE_URL: o.upstream,
+          // The upstream throughput guard (default 500 images/min) would queue a benchmark.
+          ARK_IMAGES_PER_MINUTE: '0',
+        }
+      : {}),
+    ...o.env,
+  };
+}
+
+/** Creates the bench account and key with the admin CLI; returns the API key. */
+export function createBenchKey(env: NodeJS.ProcessEnv): string {
+  const cli = (args: string[]) =>
+    execFileSync(NODE, ['bin/goodtake.js', ...args], { cwd: ROOT, env, encoding: 'utf8' });
+  const account = JSON.parse(
+    cli(['accounts', 'create', '--name', 'bench', '--credits', '1000000000000', '--json']),
+  ) as { id: string };
+  // `--rpm 0` is refused by the CLI (it wants >= 1): the server default is 0 instead (env).
+  const key = JSON.parse(
+    cli([
+      'keys',
+      'create',
+      '--account',
+      account.id,
+      '--name',
+      'bench',
+      '--concurrency',
+      '0',
+      '--json',
+    ]),
+  ) as { key: string };
+  return key.key;
+}
+
+/** Starts `goodtake serve` with a fresh data dir, after creating the bench account and key. */
+export async function startGoodtake(o: GoodtakeOptions): Promise<BenchProcess & { key: string }> {
+  mkdirSync(join(o.dir, 'data'), { recursive: true });
+  const port = await freePort();
+  const env = goodtakeEnv(o, port);
+  const key = createBenchKey(env);
+  const logFile = join(o.dir, 'goodtake.log');
+  const nodeArgs = [
+    ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
+    ...(o.nodeArgs ?? []),
+  ];
+  const child = spawnLogged(['bin/goodtake.js', 'serve'], env, logFile, nodeArgs);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${origin}/healthz`, child, logFile);
+  return { ...track('goodtake', child, origin, logFile), key };
+}

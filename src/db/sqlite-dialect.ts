@@ -14,13 +14,21 @@ import {
  * (the better-sqlite3 shape). Built in, so no native addon has to be compiled for Node 24.
  */
 function wrap(db: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every query it runs; the same few dozen SQL texts come back on every
+  // request, so prepared statements are kept (one connection, queries run one at a time).
+  const prepared = new Map<string, SqliteStatement>();
   return {
-    close: () => db.close(),
+    close: () => {
+      prepared.clear();
+      db.close();
+    },
     prepare(sql: string): SqliteStatement {
+      const cached = prepared.get(sql);
+      if (cached) return cached;
       const stmt = db.prepare(sql);
       const reader = stmt.columns().length > 0;
       const args = (parameters: ReadonlyArray<unknown>) => parameters as SQLInputValue[];
-      return {
+      const statement: SqliteStatement = {
         reader,
         all: (parameters) => stmt.all(...args(parameters)),
         run: (parameters) => {
@@ -29,6 +37,10 @@ function wrap(db: DatabaseSync): SqliteDatabase {
         },
         iterate: (parameters) => stmt.iterate(...args(parameters)),
       };
+      // Bounded: SQL built at run time (e.g. IN lists of varying length) must not grow it forever.
+      if (prepared.size >= 256) prepared.delete(prepared.keys().next().value!);
+      prepared.set(sql, statement);
+      return statement;
     },
   };
 }

@@ -14,13 +14,26 @@ export function createLocalStore(root: string): ImageStore {
     // Images spread over 2-character directories; other prefixes ("inputs/...") keep their path.
     return key.includes('/') ? join(root, key) : join(root, key.slice(0, 2), key);
   };
+  const created = new Set<string>();
   return {
     kind: 'local',
     async put(key, bytes) {
       const path = pathOf(key);
-      await mkdir(dirname(path), { recursive: true });
+      const dir = dirname(path);
       const tmp = `${path}.${randomBase62(8)}.tmp`;
-      await writeFile(tmp, bytes);
+      // At most a few thousand directories (two-character prefixes): each is created once per
+      // process, and again only if it disappeared underneath us.
+      if (!created.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        created.add(dir);
+      }
+      try {
+        await writeFile(tmp, bytes);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await mkdir(dir, { recursive: true });
+        await writeFile(tmp, bytes);
+      }
       await rename(tmp, path);
     },
     async open(key) {

@@ -14,7 +14,10 @@ export function requestId(options: { generate?: () => string } = {}): Middleware
     const incoming = c.req.header('x-request-id');
     const id = incoming && CLIENT_ID.test(incoming) ? incoming : generate();
     c.set('requestId', id);
-    await next();
+    // Set before the handler runs: a header added after the response exists makes Hono copy
+    // the response (and re-stream its body), which costs milliseconds on large responses.
     c.header('X-Request-Id', id);
+    await next();
+    if (!c.res.headers.has('X-Request-Id')) c.header('X-Request-Id', id);
   };
 }

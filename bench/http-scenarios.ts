@@ -141,12 +141,26 @@ function specs(
   };
 }
 
-/** One request each way before measuring: both paths answer, and the image sizes are what we think. */
+/**
+ * One request each way before measuring: both paths answer, the image sizes are what we think,
+ * and the bench key really has no request or concurrency limit.
+ */
 async function smoke(
   s: Setup,
   w: Workload,
-): Promise<{ imageBytes: number; responseBytes: number }> {
+): Promise<{ imageBytes: number; responseBytes: number; limits: unknown }> {
   const b = bodies(w);
+  const account = (await (
+    await fetch(`${s.goodtake.origin}/api/v1/account`, {
+      headers: { authorization: `Bearer ${s.goodtake.key}` },
+    })
+  ).json()) as {
+    data: { limits: { requests_per_minute: number; concurrent_generations: number } };
+  };
+  const limits = account.data.limits;
+  if (limits.requests_per_minute !== 0 || limits.concurrent_generations !== 0) {
+    throw new Error(`the bench key is limited: ${JSON.stringify(limits)}`);
+  }
   const g = await fetch(`${s.goodtake.origin}${GENERATE_PATH}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${s.goodtake.key}`, 'content-type': 'application/json' },
@@ -174,7 +188,7 @@ async function smoke(
   if (upBytes !== imageBytes) {
     throw new Error(`goodtake stored ${imageBytes} bytes, the fake served ${upBytes}`);
   }
-  return { imageBytes, responseBytes: text.length };
+  return { imageBytes, responseBytes: text.length, limits };
 }
 
 /** Direct and gateway phases of one run; the order alternates between runs. */

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { sql } from 'kysely';
 import type { CoreServices } from './compose.ts';
 import { type ApplicationOverrides, composeApplication } from './compose.ts';
@@ -79,6 +79,8 @@ async function createDefaultAccount(
   );
 }
 
+const LISTEN_BACKLOG = 8192;
+
 /** Starts goodtake: compose, bootstrap, sweep expired reservations, listen, shut down cleanly. */
 export async function startServer(
   config: Config,
@@ -105,11 +107,16 @@ export async function startServer(
   );
   sweeper.unref();
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-      resolve(s),
-    );
-    s.once('error', reject);
+  // A long accept queue: clients that open thousands of connections at once (a burst of long
+  // generations) are queued by the kernel instead of dropped and retried seconds later. Node's
+  // default is 511; the kernel caps it at net.core.somaxconn.
+  const server = createAdaptorServer({ fetch: app.fetch });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   // Generations can take minutes upstream: never cut a request off on the server side.
   const httpServer = server as import('node:http').Server;

@@ -132,6 +132,48 @@ export function successBody(
   };
 }
 
+/**
+ * The same body as UTF-8 JSON bytes, identical to `JSON.stringify(successBody(...))`, built
+ * without running JSON.stringify over the base64 data and without a JavaScript string of the
+ * whole body: a 2 MB image is 2.7 MB of base64 that needs no escaping, and stringifying it,
+ * measuring the string's UTF-8 length and encoding it again each cost milliseconds per image.
+ */
+export function successJson(
+  result: Parameters<typeof successBody>[0],
+  request: GenerateImageRequest,
+  baseUrl: string,
+): Uint8Array<ArrayBuffer> {
+  // Pieces of JSON text; base64 pieces are ASCII and copied byte for byte.
+  const pieces: Array<{ text: string; ascii: boolean }> = [];
+  const add = (text: string, ascii = false) => pieces.push({ text, ascii });
+  add('{"status":"success","data":{"images":[');
+  result.images.forEach((img, i) => {
+    add(`${i > 0 ? ',' : ''}{"url":${JSON.stringify(imageUrl(baseUrl, img))}`);
+    if (img.data) {
+      add(`,"base64":"data:${JSON.stringify(img.contentType).slice(1, -1)};base64,`);
+      add(img.data.toString('base64'), true);
+      add('"');
+    }
+    add(`,"width":${img.width},"height":${img.height}}`);
+  });
+  const rest = JSON.stringify({
+    generation_time_ms: result.generationTimeMs,
+    model: request.model,
+    prompt: request.prompt,
+    id: result.generationId,
+    credits_used: result.creditsUsed,
+  });
+  add(`],${rest.slice(1)}}`);
+  let size = 0;
+  for (const p of pieces) size += p.ascii ? p.text.length : Buffer.byteLength(p.text);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const p of pieces) at += out.write(p.text, at, p.ascii ? 'latin1' : 'utf8');
+  return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
+
 export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRouteDeps): void {
   app.post(
     GENERATE_IMAGE_PATH,
@@ -174,7 +216,11 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
         if (claim.kind === 'replay') {
           c.header('Idempotent-Replayed', 'true');
           const images = await replayImages(deps, claim.stored, request.includeBase64);
-          return c.json(successBody({ ...claim.stored, images }, request, baseUrl));
+          return c.body(
+            successJson({ ...claim.stored, images }, request, baseUrl),
+            200,
+            JSON_HEADERS,
+          );
         }
       }
       const forget = () =>
@@ -223,7 +269,7 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
           creditsUsed: result.creditsUsed,
         });
       }
-      return c.json(successBody(result, request, baseUrl));
+      return c.body(successJson(result, request, baseUrl), 200, JSON_HEADERS);
     },
   );
   app.on(['GET', 'PUT', 'PATCH', 'DELETE'], GENERATE_IMAGE_PATH, (c) => {

@@ -135,6 +135,16 @@ describe('goodtake admin CLI, while the server runs', () => {
       requests_per_minute: 9,
       concurrent_generations: 2,
     });
+    // 0 lifts a limit for this key (e.g. a load-testing or batch key).
+    const lifted = await cli(['keys', 'update', key.id, '--rpm', '0', '--concurrency', '0'], env);
+    expect(lifted.code).toBe(0);
+    const unlimited = await fetch(`${server.url}/api/v1/account`, {
+      headers: { Authorization: `Bearer ${key.key}` },
+    });
+    expect((await unlimited.json()).data.limits).toEqual({
+      requests_per_minute: 0,
+      concurrent_generations: 0,
+    });
   });
 
   it('reports usage errors with exit code 2 and bad configuration clearly', async () => {

@@ -11,8 +11,8 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .requiredOption('--name <name>', 'a descriptive name, e.g. "Production App"')
     .option(
       '--rpm <n>',
-      'requests per minute for this key (default: configured)',
-      wholeNumber('--rpm', 1),
+      'requests per minute for this key (default: configured; 0 = unlimited)',
+      wholeNumber('--rpm'),
     )
     .option(
       '--concurrency <n>',
@@ -97,7 +97,7 @@ export function registerKeyCommands(program: Command, io: CliIo): void {
     .command('update')
     .description("Change a key's rate limits")
     .argument('<key-id>', 'key id (key_...)')
-    .option('--rpm <n>', 'requests per minute', wholeNumber('--rpm', 1))
+    .option('--rpm <n>', 'requests per minute (0 = unlimited)', wholeNumber('--rpm'))
     .option(
       '--concurrency <n>',
       'concurrent generations (0 = unlimited)',

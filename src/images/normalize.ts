@@ -1,3 +1,4 @@
+import { imageSize } from 'image-size';
 import sharp, { type Metadata } from 'sharp';
 import type { ModelId } from '../contract/models.ts';
 import {
@@ -25,6 +26,37 @@ const FORMATS = {
 /** Output of a provider that is not a decodable image: never stored, never charged. */
 export class NotAnImageError extends Error {
   override name = 'NotAnImageError';
+}
+
+const MAX_INPUT_PIXELS = 40_000_000;
+const HEADER_FORMATS: Readonly<Record<string, 'jpeg' | 'png' | 'webp'>> = {
+  jpg: 'jpeg',
+  png: 'png',
+  webp: 'webp',
+};
+
+/**
+ * Format and size from the image header (image-size reads only the header bytes): the common
+ * case, an upstream image of exactly the size asked, needs no trip into libvips.
+ */
+function readHeader(
+  input: Uint8Array,
+): { format: 'jpeg' | 'png' | 'webp'; width: number; height: number } | undefined {
+  try {
+    const info = imageSize(input);
+    const format = info.type ? HEADER_FORMATS[info.type] : undefined;
+    if (!format || !info.width || !info.height) return undefined;
+    return { format, width: info.width, height: info.height };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bytes as a Buffer, without copying them. */
+function asBuffer(input: Uint8Array): Buffer {
+  return Buffer.isBuffer(input)
+    ? input
+    : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
 }
 
 /** The 1K preset whose aspect ratio is nearest to the given one. */
@@ -65,9 +97,13 @@ export async function normalizeImage(
   size: RequestedSize,
   _model: ModelId,
 ): Promise<NormalizedImage> {
+  const header = readHeader(input);
+  if (header && header.width * header.height <= MAX_INPUT_PIXELS && !targetSize(size, header)) {
+    return { bytes: asBuffer(input), ...header, ...FORMATS[header.format] };
+  }
   let meta: Metadata;
   try {
-    meta = await sharp(input, { limitInputPixels: 40_000_000 }).metadata();
+    meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   } catch {
     throw new NotAnImageError('the provider returned bytes that are not an image');
   }
@@ -80,14 +116,14 @@ export async function normalizeImage(
   const target = targetSize(size, { width: meta.width, height: meta.height });
   if (!target) {
     return {
-      bytes: Buffer.from(input),
+      bytes: asBuffer(input),
       format,
       ...FORMATS[format],
       width: meta.width,
       height: meta.height,
     };
   }
-  const bytes = await sharp(input, { limitInputPixels: 40_000_000 })
+  const bytes = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
     .resize(target.width, target.height, { fit: 'cover', position: 'centre' })
     .jpeg({ quality: 92 })
     .toBuffer();

@@ -34,3 +34,12 @@ export interface ConcurrencyLimiter {
 }
 
 export const WINDOW_MS = 60_000;
+
+/** The decision when a key has no per-minute limit (limit 0): no headers, nothing counted. */
+export const UNLIMITED: RateDecision = {
+  allowed: true,
+  limit: 0,
+  remaining: 0,
+  resetSeconds: 0,
+  retryAfterSeconds: 0,
+};

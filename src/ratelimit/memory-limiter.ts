@@ -1,18 +1,10 @@
 import {
   type ConcurrencyLimiter,
   type ConcurrencySlot,
-  type RateDecision,
   type RequestLimiter,
+  UNLIMITED,
   WINDOW_MS,
 } from './limiter.ts';
-
-const UNLIMITED: RateDecision = {
-  allowed: true,
-  limit: 0,
-  remaining: 0,
-  resetSeconds: 0,
-  retryAfterSeconds: 0,
-};
 
 /** In-process sliding-window log per key: exact, for the single-machine mode. */
 export function createMemoryRequestLimiter(

@@ -3,19 +3,11 @@ import type { Redis } from 'ioredis';
 import {
   type ConcurrencyLimiter,
   type ConcurrencySlot,
-  type RateDecision,
   type RequestLimiter,
+  UNLIMITED,
   WINDOW_MS,
 } from './limiter.ts';
 import { defineScript, LUA_NOW_MS, replyInts } from './redis-script.ts';
-
-const UNLIMITED: RateDecision = {
-  allowed: true,
-  limit: 0,
-  remaining: 0,
-  resetSeconds: 0,
-  retryAfterSeconds: 0,
-};
 
 // KEYS[1]: the key's log, a sorted set of request ids scored by the time they passed.
 // ARGV: limit, window ms, a unique id for this request.

@@ -166,39 +166,24 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
     const reason =
       input.settledBy === 'lease_sweeper' ? 'reservation lease expired' : 'generation finished';
     if (captured > 0) {
-      await tx
-        .insertInto('ledger_entries')
-        .values(
-          ledgerRow(gen.account_id, 'capture', captured, gen.id, `${delivered} image(s) delivered`),
-        )
-        .execute();
+      await entry(tx, {
+        accountId: gen.account_id,
+        kind: 'capture',
+        amount: captured,
+        generationId: gen.id,
+        reason: `${delivered} image(s) delivered`,
+      });
     }
     if (released > 0) {
-      await tx
-        .insertInto('ledger_entries')
-        .values(ledgerRow(gen.account_id, 'release', released, gen.id, reason))
-        .execute();
+      await entry(tx, {
+        accountId: gen.account_id,
+        kind: 'release',
+        amount: released,
+        generationId: gen.id,
+        reason,
+      });
     }
     return { ok: true, captured, released, status };
-  }
-
-  function ledgerRow(
-    accountId: string,
-    kind: LedgerKind,
-    amount: number,
-    generationId: string | null,
-    reason: string,
-  ) {
-    const at = now();
-    return {
-      id: sortableId('le', at),
-      account_id: accountId,
-      kind,
-      amount,
-      generation_id: generationId,
-      reason,
-      created_at: at,
-    };
   }
 
   return {

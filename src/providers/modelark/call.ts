@@ -1,3 +1,4 @@
+import type { HttpClient, HttpResponse } from '../http-client.ts';
 import { parseRetryAfterMs } from './backoff.ts';
 import type { ArkImageRequest } from './request-body.ts';
 import { readSse } from './sse.ts';
@@ -27,7 +28,7 @@ export type CallResult =
   | { readonly type: 'malformed'; readonly detail: string; readonly requestId?: string };
 
 export interface CallContext {
-  readonly fetch: typeof fetch;
+  readonly http: HttpClient;
   readonly endpoint: string;
   readonly apiKey: string;
   readonly timeoutMs: number;
@@ -56,9 +57,9 @@ export async function callUpstream(body: ArkImageRequest, ctx: CallContext): Pro
     return undefined;
   };
 
-  let response: Response;
+  let response: HttpResponse;
   try {
-    response = await ctx.fetch(ctx.endpoint, {
+    response = await ctx.http.send(ctx.endpoint, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${ctx.apiKey}`,
@@ -79,11 +80,11 @@ export async function callUpstream(body: ArkImageRequest, ctx: CallContext): Pro
     );
   }
 
-  const requestId = response.headers.get('x-request-id') ?? undefined;
+  const requestId = response.header('x-request-id');
   const withId = requestId === undefined ? {} : { requestId };
   try {
-    if (!response.ok) {
-      const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'), ctx.now());
+    if (response.status < 200 || response.status > 299) {
+      const retryAfterMs = parseRetryAfterMs(response.header('retry-after') ?? null, ctx.now());
       return {
         type: 'upstream_error',
         status: response.status,
@@ -92,11 +93,10 @@ export async function callUpstream(body: ArkImageRequest, ctx: CallContext): Pro
         ...withId,
       };
     }
-    const isStream = (response.headers.get('content-type') ?? '').includes('text/event-stream');
-    const outcome =
-      isStream && response.body
-        ? await readStream(response.body)
-        : parseImagesResponse(await response.text());
+    const isStream = (response.header('content-type') ?? '').includes('text/event-stream');
+    const outcome = isStream
+      ? await readStream(response.body)
+      : parseImagesResponse(await response.text());
     return fromOutcome(outcome, withId);
   } catch (error) {
     return (
@@ -125,7 +125,7 @@ function fromOutcome(outcome: ImagesOutcome, withId: { requestId?: string }): Ca
  * single-image job), a request-level error, or the end. Per-image failures are kept in case the
  * upstream still sends an image afterwards.
  */
-async function readStream(body: ReadableStream<Uint8Array>): Promise<ImagesOutcome> {
+async function readStream(body: AsyncIterable<Uint8Array>): Promise<ImagesOutcome> {
   const failures: UpstreamErrorBody[] = [];
   for await (const raw of readSse(body)) {
     const event = interpretStreamEvent(raw);

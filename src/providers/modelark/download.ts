@@ -1,3 +1,5 @@
+import type { HttpClient } from '../http-client.ts';
+
 /** The bytes of an upstream image, or why they could not be had. */
 export type ImageBytesResult =
   | { readonly ok: true; readonly bytes: Uint8Array }
@@ -10,7 +12,7 @@ export type ImageBytesResult =
     };
 
 export interface DownloadContext {
-  readonly fetch: typeof fetch;
+  readonly http: HttpClient;
   readonly timeoutMs: number;
   readonly maxBytes: number;
   readonly signal: AbortSignal;
@@ -31,42 +33,54 @@ export async function downloadImage(url: string, ctx: DownloadContext): Promise<
     return undefined;
   };
   try {
-    const response = await ctx.fetch(url, { signal });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
+    const response = await ctx.http.send(url, { method: 'GET', signal });
+    if (response.status < 200 || response.status > 299) {
+      await response.discard();
       const status = response.status;
       return failed(status === 408 || status === 429 || status >= 500, `HTTP ${status}`);
     }
-    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    const declared = Number(response.header('content-length') ?? Number.NaN);
     if (declared > ctx.maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       return failed(false, `declared ${declared} bytes, over the ${ctx.maxBytes}-byte cap`);
     }
-    if (!response.body) return failed(true, 'empty body');
-    return await readCapped(response.body, ctx.maxBytes);
+    return await readCapped(response.body, ctx.maxBytes, declared);
   } catch (error) {
     return interrupted() ?? failed(true, error instanceof Error ? error.message : String(error));
   }
 }
 
+/**
+ * Reads the body under the cap. With a declared length the bytes go straight into one buffer
+ * of that size (no list of chunks to concatenate afterwards); a body longer or shorter than
+ * it declared is refused like the network error it is.
+ */
 async function readCapped(
-  body: ReadableStream<Uint8Array>,
+  body: AsyncIterable<Uint8Array>,
   maxBytes: number,
+  declared: number,
 ): Promise<ImageBytesResult> {
-  const reader = body.getReader();
+  const exact = Number.isSafeInteger(declared) && declared > 0 ? declared : undefined;
+  const target = exact === undefined ? undefined : Buffer.allocUnsafe(exact);
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return failed(false, `more than the ${maxBytes}-byte cap`);
+  // Leaving the loop early (over the cap) ends the body.
+  for await (const chunk of body) {
+    const end = total + chunk.byteLength;
+    if (end > maxBytes) return failed(false, `more than the ${maxBytes}-byte cap`);
+    if (target) {
+      if (end > target.byteLength) return failed(true, 'longer than its declared length');
+      target.set(chunk, total);
+    } else {
+      chunks.push(chunk);
     }
-    chunks.push(value);
+    total = end;
   }
   if (total === 0) return failed(true, 'empty body');
+  if (target) {
+    if (total !== target.byteLength) return failed(true, 'shorter than its declared length');
+    return { ok: true, bytes: target };
+  }
   return { ok: true, bytes: Buffer.concat(chunks, total) };
 }
 

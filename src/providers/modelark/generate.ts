@@ -40,7 +40,7 @@ export async function generateWithModelArk(
 
   const body = buildRequestBody(job, cfg);
   const ctx = {
-    fetch: cfg.fetch,
+    http: cfg.http,
     endpoint: cfg.endpoint,
     apiKey: cfg.apiKey,
     timeoutMs: cfg.requestTimeoutMs,
@@ -150,7 +150,7 @@ async function fetchBytes(
     result = decodeBase64Image(image.data, cfg.maxDownloadBytes);
   } else {
     const ctx = {
-      fetch: cfg.fetch,
+      http: cfg.http,
       timeoutMs: cfg.downloadTimeoutMs,
       maxBytes: cfg.maxDownloadBytes,
       signal: job.signal,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ModelId } from '../../contract/models.ts';
+import { createUndiciClient, type HttpClient } from '../http-client.ts';
 import { type ArkFlavor, DEFAULT_BASE_URL, flavorFromBaseUrl } from './models.ts';
 import { realSleep, type Sleep } from './sleep.ts';
 import type { ThroughputGuard } from './throughput-guard.ts';
@@ -39,7 +40,8 @@ export interface ModelArkOptions {
   readonly maxQueueMs?: number;
   /** Replaces the in-memory throughput guard (for example with one shared between replicas). */
   readonly guard?: ThroughputGuard;
-  readonly fetch?: typeof fetch;
+  /** Where upstream calls and downloads go. Default: a keep-alive undici pool of its own. */
+  readonly http?: HttpClient;
   readonly sleep?: Sleep;
   /** In [0, 1), for backoff jitter. */
   readonly random?: () => number;
@@ -83,7 +85,7 @@ export interface ResolvedModelArkOptions {
   readonly retryMaxMs: number;
   readonly imagesPerMinute: (model: string) => number;
   readonly maxQueueMs: number;
-  readonly fetch: typeof fetch;
+  readonly http: HttpClient;
   readonly sleep: Sleep;
   readonly random: () => number;
   readonly now: () => number;
@@ -116,7 +118,7 @@ export function resolveModelArkOptions(o: ModelArkOptions): ResolvedModelArkOpti
         ? () => ipm
         : (model) => (ipm as Partial<Record<string, number>>)[model] ?? d.imagesPerMinute,
     maxQueueMs: o.maxQueueMs ?? d.maxQueueMs,
-    fetch: o.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    http: o.http ?? createUndiciClient(),
     sleep: o.sleep ?? realSleep,
     random: o.random ?? Math.random,
     now: o.now ?? Date.now,

@@ -80,20 +80,14 @@ export function createSseParser(): SseParser {
   };
 }
 
-/** Reads a byte stream as SSE; stops reading (and cancels the stream) when the consumer stops. */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+/** Reads a byte stream as SSE; stops reading (and ends the stream) when the consumer stops. */
+export async function* readSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
   const parser = createSseParser();
   const decoder = new TextDecoder();
-  const reader = body.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      yield* parser.push(decoder.decode(value, { stream: true }));
-    }
-    yield* parser.push(decoder.decode());
-    yield* parser.end();
-  } finally {
-    await reader.cancel().catch(() => undefined);
+  // Leaving this loop early (the consumer stopped) returns the body's iterator, which ends it.
+  for await (const chunk of body) {
+    yield* parser.push(decoder.decode(chunk, { stream: true }));
   }
+  yield* parser.push(decoder.decode());
+  yield* parser.end();
 }

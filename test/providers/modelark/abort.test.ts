@@ -27,6 +27,22 @@ describe('ModelArk job cancellation', () => {
     expect(fake.generations()).toHaveLength(1);
   });
 
+  it('aborts the upstream request on the default (undici) client too', async () => {
+    const fake = await startFake();
+    const { provider } = makeProvider(fake);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const outcome = await provider.generate(
+      makeJob({ prompt: 'slow [[fake:latency_ms=3000]]', signal: controller.signal }),
+    );
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(outcome).toEqual({
+      ok: false,
+      failure: { kind: 'unavailable', message: 'The generation was cancelled.' },
+    });
+  });
+
   it('sends nothing for a job aborted before it starts', async () => {
     const fake = await startFake();
     const { provider } = makeProvider(fake);

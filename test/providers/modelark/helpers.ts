@@ -7,6 +7,7 @@ import {
   startFakeModelArk,
 } from '../../../src/providers/modelark/fake/server.ts';
 import type { ModelArkOptions } from '../../../src/providers/modelark/options.ts';
+import { createFetchClient } from '../../../src/providers/http-client.ts';
 import { createModelArkProvider } from '../../../src/providers/modelark/provider.ts';
 import type { GenerationJob, SourceImage } from '../../../src/providers/provider.ts';
 
@@ -68,16 +69,25 @@ export function makeJob(overrides: Partial<GenerationJob> = {}): GenerationJob {
 }
 
 /** A provider aimed at a fake, with instant sleeps and a captured log unless overridden. */
-export function makeProvider(fake: FakeModelArk, overrides: Partial<ModelArkOptions> = {}) {
+/**
+ * A provider against the fake. `fetch` puts a fault-injecting fetch in front of the wire
+ * (through the fetch client); without it the provider uses its default undici client.
+ */
+export function makeProvider(
+  fake: FakeModelArk,
+  overrides: Partial<ModelArkOptions> & { fetch?: typeof fetch } = {},
+) {
   const logs = captureLogger();
   const sleeper = recordingSleep();
+  const { fetch: fetchFn, ...options } = overrides;
   const provider = createModelArkProvider({
     apiKey: fake.apiKey,
     baseUrl: fake.url,
     log: logs.log,
     sleep: sleeper.sleep,
     random: () => 0.5,
-    ...overrides,
+    ...(fetchFn ? { http: createFetchClient(fetchFn) } : {}),
+    ...options,
   });
   return { provider, logs, waits: sleeper.waits };
 }

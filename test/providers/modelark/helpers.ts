@@ -1,13 +1,13 @@
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterEach } from 'vitest';
+import { createFetchClient } from '../../../src/providers/http-client.ts';
 import {
   type FakeModelArk,
   type FakeModelArkOptions,
   startFakeModelArk,
 } from '../../../src/providers/modelark/fake/server.ts';
 import type { ModelArkOptions } from '../../../src/providers/modelark/options.ts';
-import { createFetchClient } from '../../../src/providers/http-client.ts';
 import { createModelArkProvider } from '../../../src/providers/modelark/provider.ts';
 import type { GenerationJob, SourceImage } from '../../../src/providers/provider.ts';
 

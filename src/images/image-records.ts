@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { prepareQuery } from '../db/prepared.ts';
+import type { Database } from '../db/schema.ts';
 import { imageId } from '../ids.ts';
 import type { ImageStore } from '../storage/store.ts';
 import type { NormalizedImage } from './normalize.ts';
@@ -34,6 +36,23 @@ export function createImageRecords(deps: {
 }): ImageRecords {
   const { db, store } = deps;
   const now = deps.now ?? Date.now;
+  const insertImage = prepareQuery<Database['images'], never>(
+    [
+      'id',
+      'generation_id',
+      'account_id',
+      'position',
+      'content_type',
+      'ext',
+      'width',
+      'height',
+      'bytes',
+      'etag',
+      'storage_key',
+      'created_at',
+    ],
+    (v) => db.insertInto('images').values(v),
+  );
   const toStored = (r: {
     id: string;
     ext: string;
@@ -75,7 +94,7 @@ export function createImageRecords(deps: {
         storage_key: storageKey,
         created_at: now(),
       };
-      await db.insertInto('images').values(row).execute();
+      await insertImage(db, row);
       return toStored(row);
     },
     async find(id) {

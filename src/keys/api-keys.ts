@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.ts';
+import { prepareQuery } from '../db/prepared.ts';
 import { randomBase62, sortableId } from '../ids.ts';
 
 /** `gt_` and 40 base62 characters: about 238 random bits. */
@@ -59,6 +60,9 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
   const { db, secret } = deps;
   const now = deps.now ?? Date.now;
   const lastUsedWritten = new Map<string, number>();
+  const selectByHash = prepareQuery(['hash'], (v: { hash: string }) =>
+    db.selectFrom('api_keys').selectAll().where('hash', '=', v.hash),
+  );
   const hash = (key: string) => createHmac('sha256', secret).update(key).digest('hex');
 
   const toVerified = (row: {
@@ -145,11 +149,7 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
     async verify(presented) {
       if (!looksLikeKey(presented)) return { ok: false };
       const digest = hash(presented);
-      const row = await db
-        .selectFrom('api_keys')
-        .selectAll()
-        .where('hash', '=', digest)
-        .executeTakeFirst();
+      const row = (await selectByHash(db, { hash: digest })).rows[0];
       // The lookup is by an HMAC the caller cannot steer; the final comparison is constant-time.
       if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), Buffer.from(digest, 'hex'))) {
         return { ok: false };

@@ -1,5 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { type Insertable, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { prepareQuery } from '../db/prepared.ts';
 import type { Database, GenerationStatus, LedgerKind } from '../db/schema.ts';
 import { sortableId } from '../ids.ts';
 
@@ -73,10 +74,116 @@ export interface Ledger {
 }
 
 type Tx = Transaction<Database>;
+type LedgerEntryRow = Insertable<Database['ledger_entries']>;
+type NewGenerationRow = Pick<
+  Insertable<Database['generations']>,
+  | 'id'
+  | 'account_id'
+  | 'api_key_id'
+  | 'request_id'
+  | 'model'
+  | 'size'
+  | 'number_of_images'
+  | 'blend'
+  | 'price_per_image'
+  | 'credits_reserved'
+  | 'lease_expires_at'
+  | 'created_at'
+>;
 
 export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number }): Ledger {
   const { db, leaseMs } = deps;
   const now = deps.now ?? Date.now;
+
+  // The statements every generation runs, compiled once (see prepareQuery).
+  const insertEntry = prepareQuery<LedgerEntryRow, never>(
+    ['id', 'account_id', 'kind', 'amount', 'generation_id', 'reason', 'created_at'],
+    (v) => db.insertInto('ledger_entries').values(v),
+  );
+  const insertGeneration = prepareQuery<NewGenerationRow, never>(
+    [
+      'id',
+      'account_id',
+      'api_key_id',
+      'request_id',
+      'model',
+      'size',
+      'number_of_images',
+      'blend',
+      'price_per_image',
+      'credits_reserved',
+      'lease_expires_at',
+      'created_at',
+    ],
+    (v) =>
+      db.insertInto('generations').values({
+        ...v,
+        credits_captured: 0,
+        images_delivered: 0,
+        status: 'pending',
+        error_code: null,
+        settled_by: null,
+        finished_at: null,
+        duration_ms: null,
+      }),
+  );
+  // Check and hold in one statement: two requests can never both see the same credits.
+  const holdCredits = prepareQuery<{ id: string; amount: number }, never>(['id', 'amount'], (v) =>
+    db
+      .updateTable('accounts')
+      .set({ reserved: sql`reserved + ${v.amount}` })
+      .where('id', '=', v.id)
+      .where(sql<boolean>`balance - reserved >= ${v.amount}`),
+  );
+  const selectPending = prepareQuery(['id'], (v: { id: string }) =>
+    db
+      .selectFrom('generations')
+      .select([
+        'id',
+        'account_id',
+        'number_of_images',
+        'price_per_image',
+        'credits_reserved',
+        'created_at',
+      ])
+      .where('id', '=', v.id)
+      .where('status', '=', 'pending'),
+  );
+  // The status guard makes settling idempotent: a second settle updates nothing.
+  const finishGeneration = prepareQuery<
+    {
+      id: string;
+      status: GenerationStatus;
+      images_delivered: number;
+      credits_captured: number;
+      error_code: string | null;
+      settled_by: 'request' | 'lease_sweeper';
+      finished_at: number;
+      duration_ms: number;
+    },
+    never
+  >(
+    [
+      'id',
+      'status',
+      'images_delivered',
+      'credits_captured',
+      'error_code',
+      'settled_by',
+      'finished_at',
+      'duration_ms',
+    ],
+    ({ id, ...set }) =>
+      db.updateTable('generations').set(set).where('id', '=', id).where('status', '=', 'pending'),
+  );
+  const resolveCredits = prepareQuery<{ id: string; reserved: number; captured: number }, never>(
+    ['id', 'reserved', 'captured'],
+    (v) =>
+      db
+        .updateTable('accounts')
+        .set({ reserved: sql`reserved - ${v.reserved}`, balance: sql`balance - ${v.captured}` })
+        .where('id', '=', v.id),
+  );
 
   async function entry(
     tx: Tx,
@@ -89,18 +196,15 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
     },
   ): Promise<void> {
     const at = now();
-    await tx
-      .insertInto('ledger_entries')
-      .values({
-        id: sortableId('le', at),
-        account_id: e.accountId,
-        kind: e.kind,
-        amount: e.amount,
-        generation_id: e.generationId ?? null,
-        reason: e.reason,
-        created_at: at,
-      })
-      .execute();
+    await insertEntry(tx, {
+      id: sortableId('le', at),
+      account_id: e.accountId,
+      kind: e.kind,
+      amount: e.amount,
+      generation_id: e.generationId ?? null,
+      reason: e.reason,
+      created_at: at,
+    });
   }
 
   async function readBalance(q: Db | Tx, accountId: string): Promise<Balance | undefined> {
@@ -119,19 +223,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
   }
 
   async function settleIn(tx: Tx, input: Parameters<Ledger['settle']>[0]): Promise<SettleResult> {
-    const gen = await tx
-      .selectFrom('generations')
-      .select([
-        'id',
-        'account_id',
-        'number_of_images',
-        'price_per_image',
-        'credits_reserved',
-        'created_at',
-      ])
-      .where('id', '=', input.generationId)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
+    const gen = (await selectPending(tx, { id: input.generationId })).rows[0];
     if (!gen) return { ok: false, reason: 'not_pending' };
     const delivered = Math.max(0, Math.min(input.delivered, gen.number_of_images));
     const captured = delivered * gen.price_per_image;
@@ -139,30 +231,18 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
     const status: GenerationStatus =
       delivered === 0 ? 'failed' : delivered < gen.number_of_images ? 'partial' : 'succeeded';
     const at = now();
-    // The status guard makes settling idempotent: a second settle updates nothing.
-    const claimed = await tx
-      .updateTable('generations')
-      .set({
-        status,
-        images_delivered: delivered,
-        credits_captured: captured,
-        error_code: input.errorCode ?? null,
-        settled_by: input.settledBy,
-        finished_at: at,
-        duration_ms: input.durationMs ?? at - gen.created_at,
-      })
-      .where('id', '=', gen.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return { ok: false, reason: 'not_pending' };
-    await tx
-      .updateTable('accounts')
-      .set({
-        reserved: sql`reserved - ${gen.credits_reserved}`,
-        balance: sql`balance - ${captured}`,
-      })
-      .where('id', '=', gen.account_id)
-      .execute();
+    const claimed = await finishGeneration(tx, {
+      id: gen.id,
+      status,
+      images_delivered: delivered,
+      credits_captured: captured,
+      error_code: input.errorCode ?? null,
+      settled_by: input.settledBy,
+      finished_at: at,
+      duration_ms: input.durationMs ?? at - gen.created_at,
+    });
+    if (Number(claimed.numAffectedRows) !== 1) return { ok: false, reason: 'not_pending' };
+    await resolveCredits(tx, { id: gen.account_id, reserved: gen.credits_reserved, captured });
     const reason =
       input.settledBy === 'lease_sweeper' ? 'reservation lease expired' : 'generation finished';
     if (captured > 0) {
@@ -228,41 +308,9 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
       return db.transaction().execute(async (tx): Promise<ReserveResult> => {
         const at = now();
         const leaseExpiresAt = at + leaseMs;
-        await tx
-          .insertInto('generations')
-          .values({
-            id: g.id,
-            account_id: g.accountId,
-            api_key_id: g.apiKeyId,
-            request_id: g.requestId,
-            model: g.model,
-            size: g.size,
-            number_of_images: g.numberOfImages,
-            blend: g.blend ? 1 : 0,
-            price_per_image: g.pricePerImage,
-            credits_reserved: amount,
-            credits_captured: 0,
-            images_delivered: 0,
-            status: 'pending',
-            error_code: null,
-            settled_by: null,
-            lease_expires_at: leaseExpiresAt,
-            created_at: at,
-            finished_at: null,
-            duration_ms: null,
-          })
-          .execute();
-        // Check and hold in one statement: two requests can never both see the same credits.
-        const held = await tx
-          .updateTable('accounts')
-          .set({ reserved: sql`reserved + ${amount}` })
-          .where('id', '=', g.accountId)
-          .where(sql<boolean>`balance - reserved >= ${amount}`)
-          .executeTakeFirst();
-        if (Number(held.numUpdatedRows) !== 1) {
+        const held = await holdCredits(tx, { id: g.accountId, amount });
+        if (Number(held.numAffectedRows) !== 1) {
           const b = await readBalance(tx, g.accountId);
-          // Undo the generation row: nothing of this request stays in the books.
-          await tx.deleteFrom('generations').where('id', '=', g.id).execute();
           return {
             ok: false,
             reason: 'insufficient_credits',
@@ -270,6 +318,20 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
             required: amount,
           };
         }
+        await insertGeneration(tx, {
+          id: g.id,
+          account_id: g.accountId,
+          api_key_id: g.apiKeyId,
+          request_id: g.requestId,
+          model: g.model,
+          size: g.size,
+          number_of_images: g.numberOfImages,
+          blend: g.blend ? 1 : 0,
+          price_per_image: g.pricePerImage,
+          credits_reserved: amount,
+          lease_expires_at: leaseExpiresAt,
+          created_at: at,
+        });
         if (amount > 0) {
           await entry(tx, {
             accountId: g.accountId,

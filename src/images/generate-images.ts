@@ -1,5 +1,6 @@
 import type { GenerateImageRequest } from '../contract/generate-image.ts';
 import type { ModelId } from '../contract/models.ts';
+import { deadline } from '../deadline.ts';
 import type { SourceImageLoader } from '../fetch/source-images.ts';
 import type { ErrorCode } from '../http/errors.ts';
 import { sortableId } from '../ids.ts';
@@ -135,10 +136,8 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     }
 
     const started = now();
-    const signal = AbortSignal.any([
-      AbortSignal.timeout(deps.generationTimeoutMs),
-      deps.shutdownSignal,
-    ]);
+    const limit = deadline(deps.shutdownSignal, deps.generationTimeoutMs);
+    const signal = limit.signal;
     let delivered: DeliveredImage[] = [];
     let errorCode: string | null = null;
     try {
@@ -187,6 +186,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         creditsUsed: delivered.length * deps.prices[request.model],
       };
     } finally {
+      limit.dispose();
       const settled = await deps.ledger
         .settle({
           generationId,

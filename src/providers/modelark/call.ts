@@ -1,3 +1,4 @@
+import { deadline } from '../../deadline.ts';
 import type { HttpClient, HttpResponse } from '../http-client.ts';
 import { parseRetryAfterMs } from './backoff.ts';
 import type { ArkImageRequest } from './request-body.ts';
@@ -49,14 +50,24 @@ const NOT_SENT_CODES = new Set([
 
 /** Sends one image request and reads its reply, JSON or event stream, within the timeout. */
 export async function callUpstream(body: ArkImageRequest, ctx: CallContext): Promise<CallResult> {
-  const timeout = AbortSignal.timeout(ctx.timeoutMs);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
-  const interrupted = (): CallResult | undefined => {
-    if (ctx.signal.aborted) return { type: 'aborted' };
-    if (timeout.aborted) return { type: 'timeout' };
-    return undefined;
-  };
+  const limit = deadline(ctx.signal, ctx.timeoutMs);
+  try {
+    return await exchange(body, ctx, limit.signal, (): CallResult | undefined => {
+      if (ctx.signal.aborted) return { type: 'aborted' };
+      if (limit.expired) return { type: 'timeout' };
+      return undefined;
+    });
+  } finally {
+    limit.dispose();
+  }
+}
 
+async function exchange(
+  body: ArkImageRequest,
+  ctx: CallContext,
+  signal: AbortSignal,
+  interrupted: () => CallResult | undefined,
+): Promise<CallResult> {
   let response: HttpResponse;
   try {
     response = await ctx.http.send(ctx.endpoint, {

@@ -1,3 +1,4 @@
+import { deadline } from '../../deadline.ts';
 import type { HttpClient } from '../http-client.ts';
 
 /** The bytes of an upstream image, or why they could not be had. */
@@ -24,12 +25,12 @@ export interface DownloadContext {
  */
 export async function downloadImage(url: string, ctx: DownloadContext): Promise<ImageBytesResult> {
   if (!/^https?:\/\//i.test(url)) return failed(false, 'not an http(s) URL');
-  const timeout = AbortSignal.timeout(ctx.timeoutMs);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const limit = deadline(ctx.signal, ctx.timeoutMs);
+  const signal = limit.signal;
   const interrupted = (): ImageBytesResult | undefined => {
     if (ctx.signal.aborted)
       return { ok: false, retryable: false, aborted: true, detail: 'aborted' };
-    if (timeout.aborted) return failed(true, `no complete answer within ${ctx.timeoutMs} ms`);
+    if (limit.expired) return failed(true, `no complete answer within ${ctx.timeoutMs} ms`);
     return undefined;
   };
   try {
@@ -47,6 +48,8 @@ export async function downloadImage(url: string, ctx: DownloadContext): Promise<
     return await readCapped(response.body, ctx.maxBytes, declared);
   } catch (error) {
     return interrupted() ?? failed(true, error instanceof Error ? error.message : String(error));
+  } finally {
+    limit.dispose();
   }
 }
 

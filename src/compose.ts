@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { type AccountService, createAccountService } from './accounts/accounts.ts';
 import type { Config, ProviderConfig } from './config.ts';
-import {
-  type DatabaseHandle,
-  migrateToLatest,
-  openDatabase,
-  pendingMigrations,
-} from './db/database.ts';
+import { type CoreServices, openCore, openImageStore } from './core.ts';
 import { parseAllowList } from './fetch/address-policy.ts';
 import { createGuardedFetcher } from './fetch/guarded-fetch.ts';
 import { createSourceImageLoader } from './fetch/source-images.ts';
@@ -18,16 +11,9 @@ import type { StoredGeneration } from './http/routes/generate-image.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency.ts';
 import { createGenerateImages } from './images/generate-images.ts';
 import { createImageRecords, type ImageRecords } from './images/image-records.ts';
-import { createKeyService, type KeyService } from './keys/api-keys.ts';
-import { loadKeySecret } from './keys/key-secret.ts';
-import { createLedger, type Ledger } from './ledger/ledger.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
-import {
-  createModelArkProvider,
-  createRedisThroughputGuard,
-  type ThroughputGuard,
-} from './providers/modelark/index.ts';
+import type { ThroughputGuard } from './providers/modelark/index.ts';
 import { createOfflineProvider } from './providers/offline/offline-provider.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
@@ -48,65 +34,25 @@ import {
   createRedisConcurrencyLimiter,
   createRedisRequestLimiter,
 } from './ratelimit/redis-limiter.ts';
-import { createLocalStore } from './storage/local-store.ts';
-import { checkS3Bucket, createS3Client, createS3Store } from './storage/s3-store.ts';
 import type { ImageStore } from './storage/store.ts';
 import { createUsageService } from './usage/usage.ts';
+
+/*
+ * The server's half of the composition root: everything `goodtake serve` runs on top of the
+ * core services of src/core.ts (which the admin CLI uses alone). Only `serve` imports this
+ * module. What only some configurations need is imported when the configuration selects it:
+ * ioredis inside openRedis, the ModelArk provider (and its HTTP client) here when ARK_API_KEY
+ * is set, the PostgreSQL driver and the AWS SDK in src/core.ts.
+ */
+
+// The core half, re-exported for callers that compose a whole application (tests, bench).
+export { type CoreServices, openCore, openImageStore };
 
 const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   return String(pkg.version);
-}
-
-/** What the CLI and the server share: the database and the services on top of it. */
-export interface CoreServices {
-  readonly database: DatabaseHandle;
-  readonly ledger: Ledger;
-  readonly accounts: AccountService;
-  readonly keys: KeyService;
-  close(): Promise<void>;
-}
-
-/**
- * Opens the database and builds the account, key and ledger services. Applies pending
- * migrations when `migrate` is set; otherwise refuses to run against an out-of-date schema.
- */
-export async function openCore(
-  config: Config,
-  options: { migrate: boolean; now?: () => number },
-): Promise<CoreServices> {
-  const database = openDatabase(config.databaseUrl);
-  try {
-    if (options.migrate) {
-      await migrateToLatest(database.db);
-    } else {
-      const pending = await pendingMigrations(database.db);
-      if (pending.length > 0) {
-        throw new Error(
-          `the database schema is out of date (pending: ${pending.join(', ')}); run \`goodtake migrate\``,
-        );
-      }
-    }
-  } catch (err) {
-    await database.close();
-    throw err;
-  }
-  const now = options.now ?? Date.now;
-  const secret = loadKeySecret({
-    configured: config.keySecret,
-    dataDir: config.dataDir,
-    database: database.kind,
-  });
-  const ledger = createLedger({ db: database.db, leaseMs: config.reservationLeaseMs, now });
-  return {
-    database,
-    ledger,
-    accounts: createAccountService({ db: database.db, ledger, now }),
-    keys: createKeyService({ db: database.db, secret, now }),
-    close: () => database.close(),
-  };
 }
 
 export interface Application {
@@ -132,16 +78,30 @@ export interface ApplicationOverrides {
 }
 
 /**
- * The configured provider: ModelArk/Volcengine when ARK_API_KEY is set, else offline. With a
- * shared `guard` (Redis), the upstream images-per-minute limit holds across replicas.
+ * The configured provider: ModelArk/Volcengine when ARK_API_KEY is set, else offline. With
+ * Redis, the upstream images-per-minute limit holds across replicas (a shared throughput
+ * guard). The ModelArk modules, and the HTTP client they bring, load only when configured.
  */
-export function createProvider(
+export async function createProvider(
   provider: ProviderConfig,
   log: Logger,
-  shared: { guard?: ThroughputGuard | undefined } = {},
-): ImageProvider {
+  shared: { redis?: RedisHandle | undefined } = {},
+): Promise<ImageProvider> {
   if (provider.kind === 'offline') return createOfflineProvider({ delayMs: provider.delayMs });
-  return createModelArkProvider({
+  const modelark = await import('./providers/modelark/index.ts');
+  const { redis } = shared;
+  const guard: ThroughputGuard | undefined = redis
+    ? modelark.createRedisThroughputGuard({
+        client: redis.client,
+        prefix: redis.prefix,
+        limitFor: () => provider.imagesPerMinute,
+        maxQueueMs: provider.maxQueueMs,
+        failureMode: redis.failureMode,
+        unavailableRetryAfter: REDIS_UNAVAILABLE_RETRY_AFTER_S,
+        onFailure: (err) => redis.reportFailure('upstream throughput guard not checked', err),
+      })
+    : undefined;
+  return modelark.createModelArkProvider({
     apiKey: provider.apiKey,
     ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
     ...(provider.flavor ? { flavor: provider.flavor } : {}),
@@ -154,48 +114,9 @@ export function createProvider(
     maxRetries: provider.maxRetries,
     imagesPerMinute: provider.imagesPerMinute,
     maxQueueMs: provider.maxQueueMs,
-    ...(shared.guard ? { guard: shared.guard } : {}),
+    ...(guard ? { guard } : {}),
     log: log.child({ provider: 'modelark' }),
   });
-}
-
-/** The upstream throughput guard shared through Redis, for the configured ModelArk limits. */
-function sharedThroughputGuard(
-  provider: ProviderConfig,
-  redis: RedisHandle | undefined,
-): ThroughputGuard | undefined {
-  if (!redis || provider.kind !== 'modelark') return undefined;
-  return createRedisThroughputGuard({
-    client: redis.client,
-    prefix: redis.prefix,
-    limitFor: () => provider.imagesPerMinute,
-    maxQueueMs: provider.maxQueueMs,
-    failureMode: redis.failureMode,
-    unavailableRetryAfter: REDIS_UNAVAILABLE_RETRY_AFTER_S,
-    onFailure: (err) => redis.reportFailure('upstream throughput guard not checked', err),
-  });
-}
-
-/** Image storage: the data directory, or the configured S3-compatible bucket (checked). */
-export async function openImageStore(
-  config: Config,
-  log?: Logger,
-): Promise<{ store: ImageStore; close: () => void }> {
-  if (config.storage.kind === 'local') {
-    return { store: createLocalStore(join(config.dataDir, 'images')), close: () => {} };
-  }
-  const client = createS3Client(config.storage);
-  try {
-    const { warning } = await checkS3Bucket(client, config.storage.bucket);
-    if (warning) log?.warn(warning);
-  } catch (err) {
-    client.destroy();
-    throw err;
-  }
-  return {
-    store: createS3Store({ client, bucket: config.storage.bucket }),
-    close: () => client.destroy(),
-  };
 }
 
 /** The composition root: every dependency of the running service is built here, once. */
@@ -239,9 +160,7 @@ export async function composeApplication(
     );
   }
   const records = createImageRecords({ db: core.database.db, store });
-  const provider =
-    overrides.provider ??
-    createProvider(config.provider, log, { guard: sharedThroughputGuard(config.provider, redis) });
+  const provider = overrides.provider ?? (await createProvider(config.provider, log, { redis }));
   const fetcher = createGuardedFetcher({
     allow: allow.allow,
     maxBytes: MAX_SOURCE_BYTES,

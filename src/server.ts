@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { sql } from 'kysely';
-import type { CoreServices } from './compose.ts';
 import { type ApplicationOverrides, composeApplication } from './compose.ts';
 import type { Config } from './config.ts';
+import type { CoreServices } from './core.ts';
 import type { Logger } from './log.ts';
 
 export interface RunningServer {

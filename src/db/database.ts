@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqlite-dialect.ts';
@@ -16,14 +15,21 @@ export interface DatabaseHandle {
 
 const PG_INT8 = 20;
 
-/** Opens the database named by a `sqlite:<file>` or `postgres://` URL. */
-export function openDatabase(url: string, options: { poolSize?: number } = {}): DatabaseHandle {
+/**
+ * Opens the database named by a `sqlite:<file>` or `postgres://` URL. The PostgreSQL driver is
+ * imported only for a PostgreSQL URL: the embedded installation and its CLI never load it.
+ */
+export async function openDatabase(
+  url: string,
+  options: { poolSize?: number } = {},
+): Promise<DatabaseHandle> {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Kysely<Database>({ dialect: createSqliteDialect(file) });
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 20,

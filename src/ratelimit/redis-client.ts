@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { RedisConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 
@@ -25,9 +25,13 @@ export interface RedisHandle {
  *
  * At start the connection must come up: in `closed` mode a Redis that cannot be reached stops
  * start-up (the service could only answer 503); in `open` mode start-up goes on with a warning.
+ *
+ * ioredis is imported here, when REDIS_URL is set, not with this module: without Redis it is
+ * never loaded.
  */
 export async function openRedis(config: RedisConfig, log: Logger): Promise<RedisHandle> {
-  const client = new Redis(config.url, {
+  const ioredis = await import('ioredis');
+  const client = new ioredis.Redis(config.url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

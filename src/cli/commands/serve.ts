@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { migrateToLatest, openDatabase } from '../../db/database.ts';
-import { createLogger } from '../../log.ts';
-import { startServer } from '../../server.ts';
 import { type CliIo, configFrom } from '../io.ts';
 
 export function registerServeCommands(program: Command, io: CliIo): void {
@@ -11,6 +9,12 @@ export function registerServeCommands(program: Command, io: CliIo): void {
     .addHelpText('after', '\nExample:\n  PORT=9000 goodtake serve')
     .action(async () => {
       const config = configFrom(io);
+      // The server (HTTP app, providers, image processing, metrics) is loaded by this command
+      // only: the admin commands registered next to it never import it.
+      const [{ createLogger }, { startServer }] = await Promise.all([
+        import('../../log.ts'),
+        import('../../server.ts'),
+      ]);
       const log = createLogger(config.logLevel);
       const server = await startServer(config, log, { print: (t) => io.err(`${t}\n`) });
       await new Promise<void>((resolve) => {
@@ -32,7 +36,7 @@ export function registerServeCommands(program: Command, io: CliIo): void {
     .description('Apply pending database migrations (the server also applies them at start)')
     .action(async () => {
       const config = configFrom(io);
-      const handle = openDatabase(config.databaseUrl);
+      const handle = await openDatabase(config.databaseUrl);
       try {
         const applied = await migrateToLatest(handle.db);
         io.out(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');

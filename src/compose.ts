@@ -14,7 +14,6 @@ import { createImageRecords, type ImageRecords } from './images/image-records.ts
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import type { ThroughputGuard } from './providers/modelark/index.ts';
-import { createOfflineProvider } from './providers/offline/offline-provider.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
 import {
@@ -87,7 +86,10 @@ export async function createProvider(
   log: Logger,
   shared: { redis?: RedisHandle | undefined } = {},
 ): Promise<ImageProvider> {
-  if (provider.kind === 'offline') return createOfflineProvider({ delayMs: provider.delayMs });
+  if (provider.kind === 'offline') {
+    const offline = await import('./providers/offline/offline-provider.ts');
+    return offline.createOfflineProvider({ delayMs: provider.delayMs });
+  }
   const modelark = await import('./providers/modelark/index.ts');
   const { redis } = shared;
   const guard: ThroughputGuard | undefined = redis
@@ -114,6 +116,7 @@ export async function createProvider(
     maxRetries: provider.maxRetries,
     imagesPerMinute: provider.imagesPerMinute,
     maxQueueMs: provider.maxQueueMs,
+    downloadConcurrency: provider.downloadConcurrency,
     ...(guard ? { guard } : {}),
     log: log.child({ provider: 'modelark' }),
   });

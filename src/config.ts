@@ -84,6 +84,7 @@ const envSchema = z.object({
   ARK_MAX_RETRIES: intFrom('ARK_MAX_RETRIES', 3, 0),
   ARK_IMAGES_PER_MINUTE: intFrom('ARK_IMAGES_PER_MINUTE', 500, 0),
   ARK_MAX_QUEUE_MS: intFrom('ARK_MAX_QUEUE_MS', 10_000, 0),
+  ARK_DOWNLOAD_CONCURRENCY: intFrom('ARK_DOWNLOAD_CONCURRENCY', 32, 1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -107,6 +108,7 @@ export type ProviderConfig =
       readonly maxRetries: number;
       readonly imagesPerMinute: number;
       readonly maxQueueMs: number;
+      readonly downloadConcurrency: number;
     };
 
 /** Where image files live: the data directory (embedded), or an S3-compatible bucket. */
@@ -308,6 +310,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           maxRetries: e.ARK_MAX_RETRIES,
           imagesPerMinute: e.ARK_IMAGES_PER_MINUTE,
           maxQueueMs: e.ARK_MAX_QUEUE_MS,
+          downloadConcurrency: e.ARK_DOWNLOAD_CONCURRENCY,
         }
       : { kind: 'offline', delayMs: e.GOODTAKE_OFFLINE_DELAY_MS },
     generationTimeoutMs: e.GOODTAKE_GENERATION_TIMEOUT_MS,

@@ -1,3 +1,4 @@
+import type { LimitFunction } from 'p-limit';
 import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../provider.ts';
 import { backoffCeilingMs, fullJitterMs } from './backoff.ts';
 import { type CallResult, callUpstream } from './call.ts';
@@ -25,6 +26,7 @@ export async function generateWithModelArk(
   job: GenerationJob,
   cfg: ResolvedModelArkOptions,
   guard: ThroughputGuard,
+  downloads: LimitFunction,
 ): Promise<GenerationOutcome> {
   const log = cfg.log.child({ provider: 'modelark', model: job.model, index: job.index });
   if (job.signal.aborted) return failure('unavailable', FAILURE_MESSAGES.cancelled);
@@ -56,7 +58,7 @@ export async function generateWithModelArk(
           { requestId: result.requestId, size: result.image.size, attempt },
           'ModelArk generated an image',
         );
-        return fetchBytes(result.image, job, cfg, log);
+        return fetchBytes(result.image, job, cfg, log, downloads);
       case 'aborted':
         return failure('unavailable', FAILURE_MESSAGES.cancelled);
       case 'timeout':
@@ -144,6 +146,7 @@ async function fetchBytes(
   job: GenerationJob,
   cfg: ResolvedModelArkOptions,
   log: ResolvedModelArkOptions['log'],
+  downloads: LimitFunction,
 ): Promise<GenerationOutcome> {
   let result: ImageBytesResult;
   if (image.kind === 'b64') {
@@ -156,7 +159,11 @@ async function fetchBytes(
       signal: job.signal,
     };
     for (let attempt = 0; ; attempt++) {
-      result = await downloadImage(image.url, ctx);
+      // Each attempt waits for a download slot (not the backoff between attempts).
+      const url = image.url;
+      result = await downloads(() =>
+        job.signal.aborted ? CANCELLED_DOWNLOAD : downloadImage(url, ctx),
+      );
       if (result.ok || !result.retryable || attempt >= cfg.maxRetries) break;
       log.warn({ detail: result.detail, attempt }, 'ModelArk image download failed; retrying');
       if (!(await backoff(attempt, undefined, cfg, job.signal))) break;
@@ -176,6 +183,13 @@ async function fetchBytes(
   );
   return failure('unavailable', FAILURE_MESSAGES.download);
 }
+
+const CANCELLED_DOWNLOAD: ImageBytesResult = {
+  ok: false,
+  retryable: false,
+  aborted: true,
+  detail: 'aborted',
+};
 
 function failure(
   kind: ProviderFailureKind,

@@ -38,6 +38,12 @@ export interface ModelArkOptions {
   readonly imagesPerMinute?: number | Partial<Record<ModelId, number>>;
   /** How long a job may wait for guard capacity before it fails as rate limited. Default 10000. */
   readonly maxQueueMs?: number;
+  /**
+   * Result downloads in progress at once, per provider. Jobs past it wait their turn before
+   * downloading, so a burst of generations finishing together holds a bounded number of
+   * images in memory. Default 32.
+   */
+  readonly downloadConcurrency?: number;
   /** Replaces the in-memory throughput guard (for example with one shared between replicas). */
   readonly guard?: ThroughputGuard;
   /** Where upstream calls and downloads go. Default: a keep-alive undici pool of its own. */
@@ -64,6 +70,7 @@ export const MODELARK_DEFAULTS = {
   retryMaxMs: 20_000,
   imagesPerMinute: 500,
   maxQueueMs: 10_000,
+  downloadConcurrency: 32,
 } as const;
 
 /** The options with every default applied. */
@@ -85,6 +92,7 @@ export interface ResolvedModelArkOptions {
   readonly retryMaxMs: number;
   readonly imagesPerMinute: (model: string) => number;
   readonly maxQueueMs: number;
+  readonly downloadConcurrency: number;
   readonly http: HttpClient;
   readonly sleep: Sleep;
   readonly random: () => number;
@@ -118,6 +126,7 @@ export function resolveModelArkOptions(o: ModelArkOptions): ResolvedModelArkOpti
         ? () => ipm
         : (model) => (ipm as Partial<Record<string, number>>)[model] ?? d.imagesPerMinute,
     maxQueueMs: o.maxQueueMs ?? d.maxQueueMs,
+    downloadConcurrency: Math.max(1, o.downloadConcurrency ?? d.downloadConcurrency),
     http: o.http ?? createUndiciClient(),
     sleep: o.sleep ?? realSleep,
     random: o.random ?? Math.random,

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { MODEL_IDS } from '../../contract/models.ts';
 import type { ImageProvider } from '../provider.ts';
 import { generateWithModelArk } from './generate.ts';
@@ -23,10 +24,12 @@ export function createModelArkProvider(options: ModelArkOptions): ImageProvider 
       now: cfg.now,
       sleep: cfg.sleep,
     });
+  const downloads = pLimit(cfg.downloadConcurrency);
   return {
     id: 'modelark',
     describe: () => describeModelArk(cfg, options.guard !== undefined),
-    generate: (job) => generateWithModelArk(job, cfg, guard),
+    generate: (job) => generateWithModelArk(job, cfg, guard, downloads),
+    close: () => cfg.http.close(),
   };
 }
 

@@ -71,6 +71,31 @@ describe('ModelArk result download', () => {
     expect(await measure(ok.image.bytes)).toEqual({ width: 2048, height: 2048, format: 'jpeg' });
   });
 
+  it('downloads at most downloadConcurrency results at once; the others wait their turn', async () => {
+    const fake = await startFake();
+    let active = 0;
+    let peak = 0;
+    const { provider } = makeProvider(fake, {
+      downloadConcurrency: 2,
+      fetch: async (input, init) => {
+        if (!String(input).includes('/tos/')) return fetch(input, init);
+        active++;
+        peak = Math.max(peak, active);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return await fetch(input, init);
+        } finally {
+          active--;
+        }
+      },
+    });
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, index) => provider.generate(makeJob({ index }))),
+    );
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(peak).toBe(2);
+  });
+
   it('retries a download that failed with a 5xx (the image is already paid for)', async () => {
     const fake = await startFake();
     let downloads = 0;

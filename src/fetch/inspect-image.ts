@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { SourceImage } from '../providers/provider.ts';
 
 /** The input formats blend mode accepts. */
@@ -61,6 +60,7 @@ export async function inspectImage(
   try {
     // metadata() parses headers only, so sharp's own pixel limit is lifted here to let the
     // explicit check below report the real dimensions; pixel decoding elsewhere keeps a limit.
+    const { default: sharp } = await import('sharp');
     const meta = await sharp(bytes, { limitInputPixels: false }).metadata();
     if (meta.format !== format) return notAnImage();
     ({ width, height } = meta.autoOrient);

@@ -1,5 +1,5 @@
 import { imageSize } from 'image-size';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import type { ModelId } from '../contract/models.ts';
 import {
   type AspectRatio,
@@ -101,6 +101,9 @@ export async function normalizeImage(
   if (header && header.width * header.height <= MAX_INPUT_PIXELS && !targetSize(size, header)) {
     return { bytes: asBuffer(input), ...header, ...FORMATS[header.format] };
   }
+  // libvips is loaded on the first image that needs it (about 20 MB resident): an upstream
+  // that returns the exact size asked never does.
+  const { default: sharp } = await import('sharp');
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();

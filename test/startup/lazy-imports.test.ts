@@ -65,6 +65,19 @@ describe('modules loaded on the embedded defaults', () => {
     expect(loaded(list, SCALE_OUT_PACKAGES)).toEqual([]);
   });
 
+  it('`goodtake serve` with ModelArk loads no image library until an image needs resizing', async () => {
+    const { env, modules } = embeddedEnv();
+    const server = await startServerProcess({
+      ...env,
+      ARK_API_KEY: 'ark-test-key',
+      ARK_BASE_URL: 'http://127.0.0.1:9/api/v3',
+    });
+    expect(await server.stop()).toBe(0);
+    const list = modules();
+    expect(loaded(list, ['hono', 'undici'])).toEqual(['hono', 'undici']);
+    expect(loaded(list, ['sharp', ...SCALE_OUT_PACKAGES])).toEqual([]);
+  });
+
   it('admin commands load neither the server nor the scale-out clients', async () => {
     for (const args of [
       ['migrate'],

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { prepareQuery } from '../db/prepared.ts';
 import type { Database } from '../db/schema.ts';
 import { imageId } from '../ids.ts';
 import type { ImageStore } from '../storage/store.ts';
 import type { NormalizedImage } from './normalize.ts';
+
+/** Images at least this large are hashed off the event loop. */
+const OFF_THREAD_HASH_BYTES = 512 * 1024;
 
 export interface StoredImage {
   readonly id: string;
@@ -76,14 +80,19 @@ export function createImageRecords(deps: {
     async save({ generationId, accountId, position, image }) {
       const id = imageId();
       const storageKey = `${id}.${image.ext}`;
-      // The ETag is the content's SHA-256. WebCrypto hashes on the libuv thread pool, so a
-      // multi-megabyte image (about 5 ms of SHA-256 per 2 MB here) does not hold up the event
-      // loop; the hash and the write run side by side.
+      // The ETag is the content's SHA-256, hashed while the file is written. Large images are
+      // hashed by WebCrypto on the libuv thread pool (2 MB is over a millisecond of SHA-256,
+      // which would hold up the event loop); small ones here, where that costs less than
+      // handing the job to another thread.
       const [digest] = await Promise.all([
-        crypto.subtle.digest('SHA-256', image.bytes as Uint8Array<ArrayBuffer>),
+        image.bytes.byteLength >= OFF_THREAD_HASH_BYTES
+          ? crypto.subtle
+              .digest('SHA-256', image.bytes as Uint8Array<ArrayBuffer>)
+              .then((d) => Buffer.from(d))
+          : createHash('sha256').update(image.bytes).digest(),
         store.put(storageKey, image.bytes, image.contentType),
       ]);
-      const etag = `"${Buffer.from(digest).toString('base64url')}"`;
+      const etag = `"${digest.toString('base64url')}"`;
       const row = {
         id,
         generation_id: generationId,

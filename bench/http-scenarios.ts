@@ -8,7 +8,13 @@ import { parseSize } from '../src/contract/sizes.ts';
 import { buildRequestBody } from '../src/providers/modelark/request-body.ts';
 import type { LoadSpec } from './load.ts';
 import { type PhaseResult, phase } from './phase.ts';
-import { type BenchProcess, FAKE_API_KEY, startFake, startGoodtake } from './procs.ts';
+import {
+  type BenchProcess,
+  FAKE_API_KEY,
+  startFake,
+  startGoodtake,
+  startMinimalGateway,
+} from './procs.ts';
 import { type Row, row, stats } from './stats.ts';
 
 export interface Context {
@@ -77,12 +83,15 @@ function bodies(w: Workload): { gateway: string; direct: string } {
 interface Setup {
   readonly fake: BenchProcess;
   readonly goodtake: BenchProcess & { key: string };
+  /** The reference gateway (bench/minimal-gateway.ts), in the scenarios that report it. */
+  readonly minimal?: BenchProcess;
   stop(): Promise<void>;
 }
 
 async function setup(
   ctx: Context,
   fake: { latencyMs: number; outputBytes: number | 'small' },
+  minimalFor?: Workload,
 ): Promise<Setup> {
   mkdirSync(ctx.dir, { recursive: true });
   const f = await startFake({ ...fake, dir: ctx.dir });
@@ -93,10 +102,22 @@ async function setup(
       logLevel: ctx.logLevel,
       ...(ctx.cpuProfDir ? { cpuProfDir: ctx.cpuProfDir } : {}),
     });
+    const m = minimalFor
+      ? await startMinimalGateway({
+          dir: ctx.dir,
+          upstream: `${f.origin}/api/v3`,
+          upstreamBody: bodies(minimalFor).direct,
+        }).catch(async (err: unknown) => {
+          await g.stop();
+          throw err;
+        })
+      : undefined;
     return {
       fake: f,
       goodtake: g,
+      ...(m ? { minimal: m } : {}),
       async stop() {
+        await m?.stop();
         await g.stop(30_000);
         await f.stop();
       },
@@ -111,7 +132,7 @@ function specs(
   s: Setup,
   w: Workload,
   load: { connections: number; durationS: number; perConnection?: number; timeoutS?: number },
-): { gateway: LoadSpec; direct: LoadSpec } {
+): Specs {
   const b = bodies(w);
   const common = {
     connections: load.connections,
@@ -138,7 +159,26 @@ function specs(
       body: b.direct,
       images: w.numberOfImages,
     },
+    ...(s.minimal
+      ? {
+          minimal: {
+            ...common,
+            path: 'gateway',
+            origin: s.minimal.origin,
+            requestPath: GENERATE_PATH,
+            headers: { 'content-type': 'application/json' },
+            body: b.gateway,
+            images: w.numberOfImages,
+          },
+        }
+      : {}),
   };
+}
+
+interface Specs {
+  readonly gateway: LoadSpec;
+  readonly direct: LoadSpec;
+  readonly minimal?: LoadSpec;
 }
 
 /**
@@ -191,29 +231,41 @@ async function smoke(
   return { imageBytes, responseBytes: text.length, limits };
 }
 
-/** Direct and gateway phases of one run; the order alternates between runs. */
+interface RunPhases {
+  direct: PhaseResult;
+  gateway: PhaseResult;
+  /** The reference gateway, where the scenario measures it (after the other two). */
+  minimal?: PhaseResult;
+}
+
+/** Direct and gateway phases of one run (order alternating), then the reference gateway. */
 async function pair(
   s: Setup,
-  sp: { gateway: LoadSpec; direct: LoadSpec },
+  sp: Specs,
   run: number,
   o: { drainMs?: number } = {},
-): Promise<{ direct: PhaseResult; gateway: PhaseResult }> {
-  const watch = [s.goodtake, s.fake];
+): Promise<RunPhases> {
+  const watch = [s.goodtake, s.fake, ...(s.minimal ? [s.minimal] : [])];
   const opts = { watch, ...(o.drainMs !== undefined ? { drainMs: o.drainMs } : {}) };
+  let out: RunPhases;
   if (run % 2 === 0) {
     const direct = await phase(sp.direct, opts);
     const gateway = await phase(sp.gateway, opts);
-    return { direct, gateway };
+    out = { direct, gateway };
+  } else {
+    const gateway = await phase(sp.gateway, opts);
+    const direct = await phase(sp.direct, opts);
+    out = { direct, gateway };
   }
-  const gateway = await phase(sp.gateway, opts);
-  const direct = await phase(sp.direct, opts);
-  return { direct, gateway };
+  if (sp.minimal) out.minimal = await phase(sp.minimal, opts);
+  return out;
 }
 
-async function warmUp(sp: { gateway: LoadSpec; direct: LoadSpec }): Promise<void> {
+async function warmUp(sp: Specs): Promise<void> {
   const short = (l: LoadSpec): LoadSpec => ({ ...l, durationS: 2 });
   await phase(short(sp.gateway), { watch: [] });
   await phase(short(sp.direct), { watch: [] });
+  if (sp.minimal) await phase(short(sp.minimal), { watch: [] });
 }
 
 // Per-run figures of a phase.
@@ -222,9 +274,34 @@ const cpuMs = (p: PhaseResult, who: string) => (p.usage[who]!.cpuS * 1000) / p.l
 const errors = (p: PhaseResult) => p.load.failed + p.load.connErrors + p.load.timeouts;
 const mb = (bytes: number) => bytes / MB;
 
-type Pairs = Array<{ direct: PhaseResult; gateway: PhaseResult }>;
+type Pairs = RunPhases[];
 const col = (pairs: Pairs, side: 'direct' | 'gateway', f: (p: PhaseResult) => number) =>
   stats(pairs.map((p) => f(p[side])));
+
+/**
+ * The reference gateway against goodtake, run by run: what goodtake costs beyond the work any
+ * gateway with durable image URLs must do (bench/minimal-gateway.ts). `f` reads a phase and
+ * the name of the gateway process in it.
+ */
+function referenceRow(
+  id: string,
+  metric: string,
+  unit: string,
+  pairs: Pairs,
+  f: (p: PhaseResult, who: 'minimal' | 'goodtake') => number,
+  derive: 'ratio' | 'diff' = 'ratio',
+): Row {
+  const measured = pairs.filter((p) => p.minimal);
+  return row({
+    scenario: id,
+    metric,
+    unit,
+    note: 'baseline: the minimal reference gateway (bench/minimal-gateway.ts), same run',
+    baseline: stats(measured.map((p) => f(p.minimal!, 'minimal'))),
+    gateway: stats(measured.map((p) => f(p.gateway, 'goodtake'))),
+    derive,
+  });
+}
 
 function throughputRow(id: string, label: string, pairs: Pairs, target?: number): Row {
   return row({
@@ -342,7 +419,7 @@ const SMALL_WORK: Workload = {
 
 /** 1. About 50 KB JPEG, URL response, 0 ms upstream: CPU at 50 connections, latency at 1. */
 export async function scenario1(ctx: Context): Promise<ScenarioOutput> {
-  const s = await setup(ctx, { latencyMs: 0, outputBytes: SMALL });
+  const s = await setup(ctx, { latencyMs: 0, outputBytes: SMALL }, SMALL_WORK);
   try {
     const sizes = await smoke(s, SMALL_WORK);
     const at50 = specs(s, SMALL_WORK, { connections: 50, durationS: ctx.durationS });
@@ -363,6 +440,17 @@ export async function scenario1(ctx: Context): Promise<ScenarioOutput> {
         latencyRow('1', '1 conn', single, 'p50', 1.5),
         latencyRow('1', '1 conn', single, 'p99'),
         cpuRow('1', '1 conn', single),
+        referenceRow('1', 'CPU per request, 50 conns, vs reference', 'ms', wide, (p, who) =>
+          cpuMs(p, who),
+        ),
+        referenceRow(
+          '1',
+          'p50 latency, 1 conn, vs reference',
+          'ms',
+          single,
+          (p) => p.load.latencyMs.p50,
+          'diff',
+        ),
       ],
       raw: { sizes, wide, single },
     };
@@ -373,7 +461,7 @@ export async function scenario1(ctx: Context): Promise<ScenarioOutput> {
 
 /** 2. 50 ms upstream, 200 connections: throughput and tail latency against direct. */
 export async function scenario2(ctx: Context): Promise<ScenarioOutput> {
-  const s = await setup(ctx, { latencyMs: 50, outputBytes: SMALL });
+  const s = await setup(ctx, { latencyMs: 50, outputBytes: SMALL }, SMALL_WORK);
   try {
     const sizes = await smoke(s, SMALL_WORK);
     const sp = specs(s, SMALL_WORK, { connections: 200, durationS: ctx.durationS });
@@ -390,6 +478,10 @@ export async function scenario2(ctx: Context): Promise<ScenarioOutput> {
         latencyRow('2', '200 conns', pairs, 'p50'),
         cpuRow('2', '200 conns', pairs),
         rssRow('2', '200 conns', pairs),
+        referenceRow('2', 'throughput, 200 conns, vs reference', 'req/s', pairs, rps),
+        referenceRow('2', 'CPU per request, 200 conns, vs reference', 'ms', pairs, (p, who) =>
+          cpuMs(p, who),
+        ),
       ],
       raw: { sizes, pairs },
     };
@@ -403,7 +495,7 @@ export async function scenario3(
   ctx: Context,
   o: { inFlight: number; upstreamMs: number },
 ): Promise<ScenarioOutput> {
-  const s = await setup(ctx, { latencyMs: o.upstreamMs, outputBytes: SMALL });
+  const s = await setup(ctx, { latencyMs: o.upstreamMs, outputBytes: SMALL }, SMALL_WORK);
   try {
     const sizes = await smoke(s, SMALL_WORK);
     const sp = specs(s, SMALL_WORK, {
@@ -425,6 +517,10 @@ export async function scenario3(
         latencyRow('3', label, pairs, 'p50'),
         latencyRow('3', label, pairs, 'p99'),
         cpuRow('3', label, pairs),
+        referenceRow('3', `peak RSS, ${label}, vs reference`, 'MB', pairs, (p, who) =>
+          mb(p.usage[who]!.peakRss),
+        ),
+        referenceRow('3', `errors, ${label}, vs reference`, 'requests', pairs, errors, 'diff'),
       ],
       raw: { sizes, pairs },
     };

@@ -249,3 +249,36 @@ export async function startGoodtake(o: GoodtakeOptions): Promise<BenchProcess & 
   await waitUntilUp(`${origin}/healthz`, child, logFile);
   return { ...track('goodtake', child, origin, logFile), key };
 }
+
+/** Starts the reference gateway (bench/minimal-gateway.ts) in front of the fake. */
+export async function startMinimalGateway(o: {
+  readonly dir: string;
+  readonly upstream: string;
+  /** The upstream request body goodtake would send for the workload. */
+  readonly upstreamBody: string;
+}): Promise<BenchProcess> {
+  const dir = join(o.dir, 'minimal');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const logFile = join(o.dir, 'minimal.log');
+  const child = spawnLogged(
+    [
+      'bench/minimal-gateway.ts',
+      '--port',
+      String(port),
+      '--upstream',
+      o.upstream,
+      '--key',
+      FAKE_API_KEY,
+      '--dir',
+      dir,
+      '--body',
+      o.upstreamBody,
+    ],
+    { ...process.env },
+    logFile,
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${origin}/ready`, child, logFile);
+  return track('minimal', child, origin, logFile);
+}

@@ -1,10 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { sniffImageType } from '../src/input-images.ts';
 import { imageExtension, slugify, timestamp, writeNewFile } from '../src/output.ts';
+import { tempDir } from './helpers/run.ts';
 
 describe('file names', () => {
   it('slugs prompts readably and briefly', () => {
@@ -31,7 +30,7 @@ describe('file names', () => {
   });
 
   it('never overwrites: a taken name gets -2, -3, even when written concurrently', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'goodtake-names-'));
+    const dir = tempDir('goodtake-names-');
     const paths = await Promise.all(
       [1, 2, 3].map((n) => writeNewFile(dir, 'kite-1', 'jpg', new Uint8Array([n]))),
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -15,7 +15,10 @@ beforeAll(async () => {
   client = new GoodTake({ apiKey: server.key, baseURL: server.url });
   dir = mkdtempSync(join(tmpdir(), 'goodtake-save-'));
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('saveImage (@goodtake/sdk/node)', () => {
   it('writes a generated image, downloading it, into a new directory', async () => {

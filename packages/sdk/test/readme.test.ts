@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureBuilt, NODE } from './helpers/build.ts';
 import { startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -51,6 +51,7 @@ describe('README examples', () => {
 
     it('quickstart.ts saves two 2560x1440 images and prints the credits', async () => {
       const cwd = mkdtempSync(join(tmpdir(), 'goodtake-quickstart-'));
+      onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
       const run = await runExample('examples/quickstart.ts', env, cwd);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);

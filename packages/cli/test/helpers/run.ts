@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { ensureBuilt, NODE, ROOT } from '../../../sdk/test/helpers/build.ts';
 
 export { NODE, ROOT };
@@ -19,9 +20,18 @@ export function buildCli(): void {
   ensureBuilt(['sdk', 'cli']);
 }
 
-/** A fresh temporary directory. */
+// Every directory handed out is removed when the test file finishes (modules are evaluated
+// once per test file, so this hook belongs to the file that imported the helper).
+const created: string[] = [];
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed after the test file. */
 export function tempDir(prefix = 'goodtake-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /**

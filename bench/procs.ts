@@ -216,7 +216,7 @@ export function createBenchKey(env: NodeJS.ProcessEnv): string {
   const account = JSON.parse(
     cli(['accounts', 'create', '--name', 'bench', '--credits', '1000000000000', '--json']),
   ) as { id: string };
-  // `--rpm 0` is refused by the CLI (it wants >= 1): the server default is 0 instead (env).
+  // No per-key RPM: the server default is 0 (unlimited) in goodtakeEnv.
   const key = JSON.parse(
     cli([
       'keys',

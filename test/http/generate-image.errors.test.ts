@@ -406,6 +406,20 @@ describe('413 payload_too_large', () => {
     expect(await small.application.core.ledger.balance(small.accountId)).toEqual(before);
   });
 
+  it('decides from a declared Content-Length header before reading the body', async () => {
+    const declared = (body: string, length = Buffer.byteLength(body)) =>
+      send(body, {
+        headers: {
+          Authorization: `Bearer ${small.key}`,
+          'Content-Type': 'application/json',
+          'Content-Length': String(length),
+        },
+      });
+    await expectError(await declared(bodyOf(3000)), 413, 'payload_too_large');
+    await expectError(await declared(bodyOf(2049)), 413, 'payload_too_large');
+    await expectOk(await declared(bodyOf(2048)));
+  });
+
   it('refuses a 3000-byte body sent chunked, without Content-Length', async () => {
     const init = { duplex: 'half' } as RequestInit;
     const probe = new Request('http://x/', { method: 'POST', body: chunked('{}', 1), ...init });

@@ -1,5 +1,4 @@
 import type { Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import {
   checkGenerateImageRequest,
   type GenerateImageRequest,
@@ -19,6 +18,7 @@ import type { ImageStore } from '../../storage/store.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { authenticate } from '../middleware/authenticate.ts';
+import { bodyLimit } from '../middleware/body-limit.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { imageUrl } from './images.ts';
 

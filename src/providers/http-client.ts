@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, interceptors, request } from 'undici';
 
 /** One outgoing request of a provider adapter. */
 export interface HttpRequest {
@@ -46,6 +46,8 @@ export function createUndiciClient(options: UndiciClientOptions = {}): HttpClien
     headersTimeout: 0,
     bodyTimeout: 0,
   });
+  // GETs (result downloads) follow redirects, as fetch did; a POST is never re-sent elsewhere.
+  const following = dispatcher.compose(interceptors.redirect({ maxRedirections: 5 }));
   return {
     async send(url, req) {
       const res = await request(url, {
@@ -53,7 +55,7 @@ export function createUndiciClient(options: UndiciClientOptions = {}): HttpClien
         headers: req.headers ?? {},
         body: req.body ?? null,
         signal: req.signal,
-        dispatcher,
+        dispatcher: req.method === 'GET' ? following : dispatcher,
       });
       const body = res.body;
       return {

@@ -43,6 +43,22 @@ describe('downloads through the undici client', () => {
     expect(Buffer.from(result.bytes)).toEqual(body);
   });
 
+  it('follows redirects of a download (signed URLs may be served from elsewhere)', async () => {
+    const body = Buffer.concat([JPEG_HEAD, Buffer.alloc(1000, 3)]);
+    const url = await serve((req, res) => {
+      if (req.url === '/img.jpg') {
+        res.writeHead(302, { location: '/moved/img.jpg' });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'content-length': body.byteLength });
+      res.end(body);
+    });
+    const result = await downloadImage(url, ctx());
+    if (!result.ok) throw new Error(result.detail);
+    expect(Buffer.from(result.bytes)).toEqual(body);
+  });
+
   it('refuses a body cut short of its declared length (retryable)', async () => {
     const url = await serve((req, res) => {
       res.writeHead(200, { 'content-length': 1000 });

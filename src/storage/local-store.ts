@@ -1,17 +1,19 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { randomBase62 } from '../ids.ts';
 import type { ImageStore } from './store.ts';
 
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 /**
- * Files under `<root>/<first two chars>/<key>`. Keys are fresh random ids, and an image is
- * served only once its row is recorded, which happens after `put` has finished: so the file is
- * written in place (`wx`: never over an existing one) rather than to a temporary file renamed
- * into place, one filesystem operation less per image. A crash mid-write leaves a file no row
- * points at, which is never served.
+ * Files under `<root>/<first two chars>/<key>`. Image keys are fresh random ids, and an image
+ * is read only once its row is recorded, which happens after `put` has finished; so a new key
+ * is written in place (`wx`), one filesystem operation less per image than a temporary file
+ * renamed into place. A key that already exists (an import run again) is replaced atomically
+ * through a temporary file and a rename, so a reader sees the old bytes or the new, never a mix.
+ * A crash mid-write leaves a file no row points at, which is never served.
  */
 export function createLocalStore(root: string): ImageStore {
   const pathOf = (key: string) => {
@@ -34,7 +36,14 @@ export function createLocalStore(root: string): ImageStore {
       try {
         await writeFile(path, bytes, { flag: 'wx' });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') {
+          const tmp = `${path}.${randomBase62(8)}.tmp`;
+          await writeFile(tmp, bytes);
+          await rename(tmp, path);
+          return;
+        }
+        if (code !== 'ENOENT') throw err;
         await mkdir(dir, { recursive: true });
         await writeFile(path, bytes, { flag: 'wx' });
       }

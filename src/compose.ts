@@ -141,6 +141,7 @@ export async function composeApplication(
   };
   let redis: RedisHandle | undefined;
   let store: ImageStore;
+  let provider: ImageProvider;
   try {
     if (config.redis) {
       redis = await openRedis(config.redis, log.child({ component: 'redis' }));
@@ -152,6 +153,7 @@ export async function composeApplication(
       opened.push(storage.close);
       store = storage.store;
     }
+    provider = overrides.provider ?? (await createProvider(config.provider, log, { redis }));
   } catch (err) {
     await closeOpened();
     throw err;
@@ -163,7 +165,6 @@ export async function composeApplication(
     );
   }
   const records = createImageRecords({ db: core.database.db, store });
-  const provider = overrides.provider ?? (await createProvider(config.provider, log, { redis }));
   const fetcher = createGuardedFetcher({
     allow: allow.allow,
     maxBytes: MAX_SOURCE_BYTES,

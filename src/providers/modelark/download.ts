@@ -12,6 +12,14 @@ export type ImageBytesResult =
       readonly detail: string;
     };
 
+/** The download was cancelled (the job's signal aborted): neither a failure nor retryable. */
+export const ABORTED_DOWNLOAD: ImageBytesResult = {
+  ok: false,
+  retryable: false,
+  aborted: true,
+  detail: 'aborted',
+};
+
 export interface DownloadContext {
   readonly http: HttpClient;
   readonly timeoutMs: number;
@@ -28,8 +36,7 @@ export async function downloadImage(url: string, ctx: DownloadContext): Promise<
   const limit = deadline(ctx.signal, ctx.timeoutMs);
   const signal = limit.signal;
   const interrupted = (): ImageBytesResult | undefined => {
-    if (ctx.signal.aborted)
-      return { ok: false, retryable: false, aborted: true, detail: 'aborted' };
+    if (ctx.signal.aborted) return ABORTED_DOWNLOAD;
     if (limit.expired) return failed(true, `no complete answer within ${ctx.timeoutMs} ms`);
     return undefined;
   };

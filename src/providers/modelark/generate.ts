@@ -3,6 +3,7 @@ import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../p
 import { backoffCeilingMs, fullJitterMs } from './backoff.ts';
 import { type CallResult, callUpstream } from './call.ts';
 import {
+  ABORTED_DOWNLOAD,
   decodeBase64Image,
   downloadImage,
   type ImageBytesResult,
@@ -162,7 +163,7 @@ async function fetchBytes(
       // Each attempt waits for a download slot (not the backoff between attempts).
       const url = image.url;
       result = await downloads(() =>
-        job.signal.aborted ? CANCELLED_DOWNLOAD : downloadImage(url, ctx),
+        job.signal.aborted ? ABORTED_DOWNLOAD : downloadImage(url, ctx),
       );
       if (result.ok || !result.retryable || attempt >= cfg.maxRetries) break;
       log.warn({ detail: result.detail, attempt }, 'ModelArk image download failed; retrying');
@@ -183,13 +184,6 @@ async function fetchBytes(
   );
   return failure('unavailable', FAILURE_MESSAGES.download);
 }
-
-const CANCELLED_DOWNLOAD: ImageBytesResult = {
-  ok: false,
-  retryable: false,
-  aborted: true,
-  detail: 'aborted',
-};
 
 function failure(
   kind: ProviderFailureKind,

@@ -3,45 +3,38 @@ import { realSleep } from '../../../src/providers/modelark/sleep.ts';
 import { makeJob, makeProvider, startFake } from './helpers.ts';
 
 describe('ModelArk job cancellation', () => {
-  it('aborts the upstream request when the job signal aborts', async () => {
-    const fake = await startFake();
-    const signals: AbortSignal[] = [];
-    const { provider } = makeProvider(fake, {
-      fetch: (input, init) => {
-        if (init?.signal) signals.push(init.signal);
-        return fetch(input, init);
-      },
-    });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    const outcome = await provider.generate(
-      makeJob({ prompt: 'slow [[fake:latency_ms=3000]]', signal: controller.signal }),
-    );
-    expect(Date.now() - started).toBeLessThan(1500);
-    expect(outcome).toEqual({
-      ok: false,
-      failure: { kind: 'unavailable', message: 'The generation was cancelled.' },
-    });
-    expect(signals[0]?.aborted).toBe(true);
-    expect(fake.generations()).toHaveLength(1);
-  });
-
-  it('aborts the upstream request on the default (undici) client too', async () => {
-    const fake = await startFake();
-    const { provider } = makeProvider(fake);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    const outcome = await provider.generate(
-      makeJob({ prompt: 'slow [[fake:latency_ms=3000]]', signal: controller.signal }),
-    );
-    expect(Date.now() - started).toBeLessThan(1500);
-    expect(outcome).toEqual({
-      ok: false,
-      failure: { kind: 'unavailable', message: 'The generation was cancelled.' },
-    });
-  });
+  // Through a fetch that records the signal it was given, and through the default undici client.
+  it.each(['fetch client', 'undici client'] as const)(
+    'aborts the upstream request when the job signal aborts (%s)',
+    async (client) => {
+      const fake = await startFake();
+      const signals: AbortSignal[] = [];
+      const { provider } = makeProvider(
+        fake,
+        client === 'fetch client'
+          ? {
+              fetch: (input, init) => {
+                if (init?.signal) signals.push(init.signal);
+                return fetch(input, init);
+              },
+            }
+          : {},
+      );
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const started = Date.now();
+      const outcome = await provider.generate(
+        makeJob({ prompt: 'slow [[fake:latency_ms=3000]]', signal: controller.signal }),
+      );
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(outcome).toEqual({
+        ok: false,
+        failure: { kind: 'unavailable', message: 'The generation was cancelled.' },
+      });
+      if (client === 'fetch client') expect(signals[0]?.aborted).toBe(true);
+      expect(fake.generations()).toHaveLength(1);
+    },
+  );
 
   it('sends nothing for a job aborted before it starts', async () => {
     const fake = await startFake();

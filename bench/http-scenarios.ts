@@ -268,6 +268,17 @@ async function warmUp(sp: Specs): Promise<void> {
   if (sp.minimal) await phase(short(sp.minimal), { watch: [] });
 }
 
+/** Warms both paths up, then runs `ctx.runs` measured runs of `sp`. */
+async function measuredRuns(ctx: Context, s: Setup, sp: Specs): Promise<Pairs> {
+  await warmUp(sp);
+  const pairs: Pairs = [];
+  for (let r = 0; r < ctx.runs; r++) {
+    ctx.progress(`run ${r + 1}/${ctx.runs}`);
+    pairs.push(await pair(s, sp, r));
+  }
+  return pairs;
+}
+
 // Per-run figures of a phase.
 const rps = (p: PhaseResult) => p.load.ok / p.load.seconds;
 const cpuMs = (p: PhaseResult, who: string) => (p.usage[who]!.cpuS * 1000) / p.load.ok;
@@ -465,12 +476,7 @@ export async function scenario2(ctx: Context): Promise<ScenarioOutput> {
   try {
     const sizes = await smoke(s, SMALL_WORK);
     const sp = specs(s, SMALL_WORK, { connections: 200, durationS: ctx.durationS });
-    await warmUp(sp);
-    const pairs: Pairs = [];
-    for (let r = 0; r < ctx.runs; r++) {
-      ctx.progress(`run ${r + 1}/${ctx.runs}`);
-      pairs.push(await pair(s, sp, r));
-    }
+    const pairs = await measuredRuns(ctx, s, sp);
     return {
       rows: [
         throughputRow('2', '200 conns', pairs, 0.9),
@@ -541,12 +547,7 @@ export async function scenario4(ctx: Context): Promise<ScenarioOutput> {
   try {
     const sizes = await smoke(s, work);
     const sp = specs(s, work, { connections: 10, durationS: ctx.durationS });
-    await warmUp(sp);
-    const pairs: Pairs = [];
-    for (let r = 0; r < ctx.runs; r++) {
-      ctx.progress(`run ${r + 1}/${ctx.runs}`);
-      pairs.push(await pair(s, sp, r));
-    }
+    const pairs = await measuredRuns(ctx, s, sp);
     return {
       rows: [
         throughputRow('4', '2 MB + base64, 10 conns', pairs, 0.6),

@@ -148,13 +148,35 @@ export interface FakeOptions {
   readonly dir: string;
 }
 
+/**
+ * Starts a Node script of the repository listening on `port` (args get the port), logging to
+ * `<dir>/<name>.log`, and waits until `readyPath` answers.
+ */
+async function startListening(o: {
+  readonly name: string;
+  readonly dir: string;
+  readonly args: (port: number) => string[];
+  readonly readyPath: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly nodeArgs?: string[];
+  readonly port?: number;
+}): Promise<BenchProcess> {
+  mkdirSync(o.dir, { recursive: true });
+  const port = o.port ?? (await freePort());
+  const logFile = join(o.dir, `${o.name}.log`);
+  const child = spawnLogged(o.args(port), o.env ?? { ...process.env }, logFile, o.nodeArgs);
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilUp(`${origin}${o.readyPath}`, child, logFile);
+  return track(o.name, child, origin, logFile);
+}
+
 /** Starts the fake ModelArk CLI (`src/providers/modelark/fake/cli.ts`) on a free port. */
 export async function startFake(o: FakeOptions): Promise<BenchProcess> {
-  mkdirSync(o.dir, { recursive: true });
-  const port = await freePort();
-  const logFile = join(o.dir, 'fake.log');
-  const child = spawnLogged(
-    [
+  const fake = await startListening({
+    name: 'fake',
+    dir: o.dir,
+    readyPath: '/__fake/requests?none',
+    args: (port) => [
       'src/providers/modelark/fake/cli.ts',
       '--port',
       String(port),
@@ -165,14 +187,10 @@ export async function startFake(o: FakeOptions): Promise<BenchProcess> {
       '--api-key',
       FAKE_API_KEY,
     ],
-    { ...process.env },
-    logFile,
-  );
-  const origin = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${origin}/__fake/requests?none`, child, logFile);
+  });
   // The control API keeps nothing we need: start with an empty request log.
-  await fetch(`${origin}/__fake/reset`, { method: 'POST' }).then((r) => r.body?.cancel());
-  return track('fake', child, origin, logFile);
+  await fetch(`${fake.origin}/__fake/reset`, { method: 'POST' }).then((r) => r.body?.cancel());
+  return fake;
 }
 
 export interface GoodtakeOptions {
@@ -239,30 +257,33 @@ export async function startGoodtake(o: GoodtakeOptions): Promise<BenchProcess & 
   const port = await freePort();
   const env = goodtakeEnv(o, port);
   const key = createBenchKey(env);
-  const logFile = join(o.dir, 'goodtake.log');
-  const nodeArgs = [
-    ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
-    ...(o.nodeArgs ?? []),
-  ];
-  const child = spawnLogged(['bin/goodtake.js', 'serve'], env, logFile, nodeArgs);
-  const origin = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${origin}/healthz`, child, logFile);
-  return { ...track('goodtake', child, origin, logFile), key };
+  const goodtake = await startListening({
+    name: 'goodtake',
+    dir: o.dir,
+    port,
+    env,
+    readyPath: '/healthz',
+    args: () => ['bin/goodtake.js', 'serve'],
+    nodeArgs: [
+      ...(o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : []),
+      ...(o.nodeArgs ?? []),
+    ],
+  });
+  return { ...goodtake, key };
 }
 
 /** Starts the reference gateway (bench/minimal-gateway.ts) in front of the fake. */
-export async function startMinimalGateway(o: {
+export function startMinimalGateway(o: {
   readonly dir: string;
   readonly upstream: string;
   /** The upstream request body goodtake would send for the workload. */
   readonly upstreamBody: string;
 }): Promise<BenchProcess> {
-  const dir = join(o.dir, 'minimal');
-  mkdirSync(dir, { recursive: true });
-  const port = await freePort();
-  const logFile = join(o.dir, 'minimal.log');
-  const child = spawnLogged(
-    [
+  return startListening({
+    name: 'minimal',
+    dir: o.dir,
+    readyPath: '/ready',
+    args: (port) => [
       'bench/minimal-gateway.ts',
       '--port',
       String(port),
@@ -271,14 +292,9 @@ export async function startMinimalGateway(o: {
       '--key',
       FAKE_API_KEY,
       '--dir',
-      dir,
+      join(o.dir, 'minimal'),
       '--body',
       o.upstreamBody,
     ],
-    { ...process.env },
-    logFile,
-  );
-  const origin = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${origin}/ready`, child, logFile);
-  return track('minimal', child, origin, logFile);
+  });
 }

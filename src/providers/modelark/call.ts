@@ -1,6 +1,6 @@
 import { deadline } from '../../deadline.ts';
-import type { HttpClient, HttpResponse } from '../http-client.ts';
-import { parseRetryAfterMs } from './backoff.ts';
+import { parseRetryAfterMs } from '../kit/backoff.ts';
+import type { HttpClient, HttpResponse } from '../kit/http-client.ts';
 import type { ArkImageRequest } from './request-body.ts';
 import { readSse } from './sse.ts';
 import {

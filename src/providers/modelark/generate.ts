@@ -1,18 +1,18 @@
 import type { LimitFunction } from 'p-limit';
-import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../provider.ts';
-import { backoffCeilingMs, fullJitterMs } from './backoff.ts';
-import { type CallResult, callUpstream } from './call.ts';
+import { backoffCeilingMs, fullJitterMs } from '../kit/backoff.ts';
 import {
   ABORTED_DOWNLOAD,
   decodeBase64Image,
   downloadImage,
   type ImageBytesResult,
   looksLikeImage,
-} from './download.ts';
+} from '../kit/download.ts';
+import type { ThroughputGuard } from '../kit/throughput-guard.ts';
+import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../provider.ts';
+import { type CallResult, callUpstream } from './call.ts';
 import { classifyUpstreamError, FAILURE_MESSAGES } from './error-codes.ts';
 import type { ResolvedModelArkOptions } from './options.ts';
 import { buildRequestBody, checkSources } from './request-body.ts';
-import type { ThroughputGuard } from './throughput-guard.ts';
 import type { UpstreamImage } from './wire.ts';
 
 // When a non-retryable 429 (quota) names no wait, clients are told to come back after this.

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { ModelId } from '../../contract/models.ts';
-import { createUndiciClient, type HttpClient } from '../http-client.ts';
+import { createUndiciClient, type HttpClient } from '../kit/http-client.ts';
+import { realSleep, type Sleep } from '../kit/sleep.ts';
+import type { ThroughputGuard } from '../kit/throughput-guard.ts';
 import { type ArkFlavor, DEFAULT_BASE_URL, flavorFromBaseUrl } from './models.ts';
-import { realSleep, type Sleep } from './sleep.ts';
-import type { ThroughputGuard } from './throughput-guard.ts';
 
 /** Options of `createModelArkProvider`. Only `apiKey` and `log` are required. */
 export interface ModelArkOptions {

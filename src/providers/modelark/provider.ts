@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
 import { MODEL_IDS } from '../../contract/models.ts';
+import { createMemoryThroughputGuard } from '../kit/memory-throughput-guard.ts';
 import type { ImageProvider } from '../provider.ts';
 import { generateWithModelArk } from './generate.ts';
-import { createMemoryThroughputGuard } from './memory-throughput-guard.ts';
 import { upstreamModelId } from './models.ts';
 import {
   type ModelArkOptions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { realSleep } from '../../../src/providers/modelark/sleep.ts';
+import { realSleep } from '../../../src/providers/kit/sleep.ts';
 import { makeJob, makeProvider, startFake } from './helpers.ts';
 
 describe('ModelArk job cancellation', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Image } from '../../../src/providers/modelark/download.ts';
+import { decodeBase64Image } from '../../../src/providers/kit/download.ts';
 import { makeJob, makeProvider, measure, startFake } from './helpers.ts';
 
 describe('ModelArk result download', () => {

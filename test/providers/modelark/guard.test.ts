@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryThroughputGuard } from '../../../src/providers/modelark/memory-throughput-guard.ts';
+import { createMemoryThroughputGuard } from '../../../src/providers/kit/memory-throughput-guard.ts';
 import { makeJob, makeProvider, startFake } from './helpers.ts';
 
 /** A manual clock whose sleep advances time. */

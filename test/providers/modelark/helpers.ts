@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import sharp from 'sharp';
 import { afterEach } from 'vitest';
-import { createFetchClient } from '../../../src/providers/http-client.ts';
+import { createFetchClient } from '../../../src/providers/kit/http-client.ts';
 import {
   type FakeModelArk,
   type FakeModelArkOptions,

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { fullJitterMs, parseRetryAfterMs } from '../../../src/providers/modelark/backoff.ts';
+import { fullJitterMs, parseRetryAfterMs } from '../../../src/providers/kit/backoff.ts';
 import { makeJob, makeProvider, startFake } from './helpers.ts';
 
 /** A port nothing listens on. */

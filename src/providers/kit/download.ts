@@ -1,5 +1,5 @@
 import { deadline } from '../../deadline.ts';
-import type { HttpClient } from '../http-client.ts';
+import type { HttpClient } from './http-client.ts';
 
 /** The bytes of an upstream image, or why they could not be had. */
 export type ImageBytesResult =

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createUndiciClient } from '../../src/providers/http-client.ts';
-import { downloadImage } from '../../src/providers/modelark/download.ts';
+import { downloadImage } from '../../../src/providers/kit/download.ts';
+import { createUndiciClient } from '../../../src/providers/kit/http-client.ts';
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 const servers: Server[] = [];

@@ -13,6 +13,8 @@ import { createGenerateImages } from './images/generate-images.ts';
 import { createImageRecords, type ImageRecords } from './images/image-records.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { openProvenance } from './provenance/open.ts';
+import type { Provenance } from './provenance/provenance.ts';
 import type { ThroughputGuard } from './providers/modelark/index.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
@@ -142,6 +144,7 @@ export async function composeApplication(
   let redis: RedisHandle | undefined;
   let store: ImageStore;
   let provider: ImageProvider;
+  let provenance: Provenance;
   try {
     if (config.redis) {
       redis = await openRedis(config.redis, log.child({ component: 'redis' }));
@@ -153,6 +156,13 @@ export async function composeApplication(
       opened.push(storage.close);
       store = storage.store;
     }
+    provenance = await openProvenance({
+      config: config.provenance,
+      dataDir: config.dataDir,
+      database: core.database.kind,
+      version: packageVersion(),
+      log,
+    });
     provider = overrides.provider ?? (await createProvider(config.provider, log, { redis }));
   } catch (err) {
     await closeOpened();
@@ -181,6 +191,7 @@ export async function composeApplication(
     ledger: core.ledger,
     provider,
     records,
+    provenance,
     sources,
     prices: config.prices,
     generationTimeoutMs: config.generationTimeoutMs,

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { ProvenanceConfig } from './provenance/open.ts';
+import { parseProvenanceParts } from './provenance/settings.ts';
 
 /**
  * Every setting goodtake reads, from environment variables, checked once at start-up.
@@ -85,6 +87,9 @@ const envSchema = z.object({
   ARK_IMAGES_PER_MINUTE: intFrom('ARK_IMAGES_PER_MINUTE', 500, 0),
   ARK_MAX_QUEUE_MS: intFrom('ARK_MAX_QUEUE_MS', 10_000, 0),
   ARK_DOWNLOAD_CONCURRENCY: intFrom('ARK_DOWNLOAD_CONCURRENCY', 32, 1),
+  GOODTAKE_PROVENANCE: optionalString,
+  GOODTAKE_C2PA_CERT: optionalString,
+  GOODTAKE_C2PA_KEY: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -165,6 +170,8 @@ export interface Config {
   /** Per-key defaults; keys may override them. 0 = unlimited. */
   readonly limits: { readonly rpm: number; readonly concurrency: number };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** What every stored image carries about its making (IPTC XMP, C2PA), and the signer. */
+  readonly provenance: ProvenanceConfig;
 }
 
 export class ConfigError extends Error {
@@ -252,6 +259,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       'Invalid configuration:\n- GOODTAKE_RESERVATION_LEASE_MS must be longer than GOODTAKE_GENERATION_TIMEOUT_MS, or a running generation could be settled under it',
     );
   }
+  const provenance = parseProvenanceParts(e.GOODTAKE_PROVENANCE);
+  if (!provenance.ok) throw new ConfigError(`Invalid configuration:\n- ${provenance.message}`);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -319,5 +328,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     autoMigrate: e.GOODTAKE_AUTO_MIGRATE,
     limits: { rpm: e.GOODTAKE_RATE_LIMIT_RPM, concurrency: e.GOODTAKE_RATE_LIMIT_CONCURRENCY },
     logLevel: e.LOG_LEVEL,
+    provenance: { parts: provenance.parts, cert: e.GOODTAKE_C2PA_CERT, key: e.GOODTAKE_C2PA_KEY },
   };
 }

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Row types of goodtake's tables, as Kysely sees them. Times are epoch milliseconds. */
 export interface AccountsTable {
   id: string;
@@ -77,6 +79,10 @@ export interface ImagesTable {
   etag: string;
   storage_key: string;
   created_at: number;
+  /** Embedded provenance parts, comma-separated ('xmp', 'c2pa'); '' when none. */
+  provenance: Generated<string>;
+  /** The IPTC digital source type the embedded parts declare. */
+  digital_source_type: string | null;
 }
 
 export interface IdempotencyKeysTable {

@@ -7,6 +7,7 @@ import { sortableId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { Provenance } from '../provenance/provenance.ts';
 import type {
   ImageProvider,
   ProviderFailure,
@@ -48,6 +49,8 @@ export interface GenerateImagesDeps {
   readonly ledger: Ledger;
   readonly provider: ImageProvider;
   readonly records: ImageRecords;
+  /** Embeds what every image must say about its making, between normalisation and storage. */
+  readonly provenance: Provenance;
   readonly sources: SourceImageLoader;
   readonly prices: Readonly<Record<ModelId, number>>;
   readonly generationTimeoutMs: number;
@@ -235,7 +238,19 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         );
         return { ok: false, kind: outcome.failure.kind, failure: outcome.failure };
       }
-      const image = await normalizeImage(outcome.image.bytes, request.size, request.model);
+      const normalized = await normalizeImage(outcome.image.bytes, request.size, request.model);
+      const marked = await deps.provenance.mark(normalized, {
+        model: request.model,
+        provider: deps.provider.id,
+        sources,
+        createdAt: new Date(now()),
+        title: `${generationId}-${index}.${normalized.ext}`,
+      });
+      if (!marked.ok) {
+        deps.log.error({ generationId, index, reason: marked.reason }, 'image could not be marked');
+        return { ok: false, kind: 'internal' };
+      }
+      const image = marked.image;
       const stored = await deps.records.save({
         generationId,
         accountId: caller.accountId,

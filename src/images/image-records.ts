@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { prepareQuery } from '../db/prepared.ts';
-import type { Database } from '../db/schema.ts';
+import type { ImagesTable } from '../db/schema.ts';
 import { imageId } from '../ids.ts';
+import type { ImageProvenance } from '../provenance/provenance.ts';
 import type { ImageStore } from '../storage/store.ts';
 import type { NormalizedImage } from './normalize.ts';
 
@@ -18,6 +20,8 @@ export interface StoredImage {
   readonly bytes: number;
   readonly etag: string;
   readonly storageKey: string;
+  /** What the stored bytes carry about their making. */
+  readonly provenance: ImageProvenance;
 }
 
 export interface ImageRecords {
@@ -26,7 +30,8 @@ export interface ImageRecords {
     generationId: string;
     accountId: string;
     position: number;
-    image: NormalizedImage;
+    /** The final bytes: the ones stored, hashed and measured. */
+    image: NormalizedImage & { readonly provenance?: ImageProvenance };
   }): Promise<StoredImage>;
   find(id: string): Promise<StoredImage | undefined>;
   forGeneration(generationId: string): Promise<StoredImage[]>;
@@ -39,7 +44,7 @@ export function createImageRecords(deps: {
 }): ImageRecords {
   const { db, store } = deps;
   const now = deps.now ?? Date.now;
-  const insertImage = prepareQuery<Database['images'], never>(
+  const insertImage = prepareQuery<Required<Insertable<ImagesTable>>, never>(
     [
       'id',
       'generation_id',
@@ -53,6 +58,8 @@ export function createImageRecords(deps: {
       'etag',
       'storage_key',
       'created_at',
+      'provenance',
+      'digital_source_type',
     ],
     (v) => db.insertInto('images').values(v),
   );
@@ -65,6 +72,8 @@ export function createImageRecords(deps: {
     bytes: number;
     etag: string;
     storage_key: string;
+    provenance: string;
+    digital_source_type: string | null;
   }): StoredImage => ({
     id: r.id,
     ext: r.ext,
@@ -74,6 +83,7 @@ export function createImageRecords(deps: {
     bytes: r.bytes,
     etag: r.etag,
     storageKey: r.storage_key,
+    provenance: provenanceFromColumns(r.provenance, r.digital_source_type),
   });
 
   return {
@@ -106,6 +116,7 @@ export function createImageRecords(deps: {
         etag,
         storage_key: storageKey,
         created_at: now(),
+        ...provenanceColumns(image.provenance),
       };
       await insertImage(db, row);
       return toStored(row);
@@ -123,5 +134,26 @@ export function createImageRecords(deps: {
         .execute();
       return rows.map(toStored);
     },
+  };
+}
+
+/** The provenance columns of an image row. */
+export function provenanceColumns(p: ImageProvenance | undefined): {
+  provenance: string;
+  digital_source_type: string | null;
+} {
+  const parts = [p?.xmp ? 'xmp' : '', p?.c2pa ? 'c2pa' : ''].filter(Boolean);
+  return { provenance: parts.join(','), digital_source_type: p?.digitalSourceType ?? null };
+}
+
+export function provenanceFromColumns(
+  provenance: string,
+  digitalSourceType: string | null,
+): ImageProvenance {
+  const parts = provenance.split(',');
+  return {
+    xmp: parts.includes('xmp'),
+    c2pa: parts.includes('c2pa'),
+    digitalSourceType: digitalSourceType ?? undefined,
   };
 }

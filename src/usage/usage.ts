@@ -1,5 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { GenerationStatus } from '../db/schema.ts';
+import { provenanceFromColumns } from '../images/image-records.ts';
+import type { ImageProvenance } from '../provenance/provenance.ts';
 
 export interface GenerationSummary {
   readonly id: string;
@@ -14,7 +16,13 @@ export interface GenerationSummary {
   readonly durationMs: number | null;
   readonly createdAt: number;
   readonly finishedAt: number | null;
-  readonly images: ReadonlyArray<{ id: string; ext: string; width: number; height: number }>;
+  readonly images: ReadonlyArray<{
+    id: string;
+    ext: string;
+    width: number;
+    height: number;
+    provenance: ImageProvenance;
+  }>;
 }
 
 export interface UsagePage {
@@ -55,7 +63,16 @@ export function createUsageService(deps: { db: Db }): UsageService {
           ? []
           : await db
               .selectFrom('images')
-              .select(['id', 'generation_id', 'ext', 'width', 'height', 'position'])
+              .select([
+                'id',
+                'generation_id',
+                'ext',
+                'width',
+                'height',
+                'position',
+                'provenance',
+                'digital_source_type',
+              ])
               .where('generation_id', 'in', ids)
               .orderBy('position')
               .execute();
@@ -75,7 +92,13 @@ export function createUsageService(deps: { db: Db }): UsageService {
           finishedAt: r.finished_at,
           images: images
             .filter((i) => i.generation_id === r.id)
-            .map((i) => ({ id: i.id, ext: i.ext, width: i.width, height: i.height })),
+            .map((i) => ({
+              id: i.id,
+              ext: i.ext,
+              width: i.width,
+              height: i.height,
+              provenance: provenanceFromColumns(i.provenance, i.digital_source_type),
+            })),
         })),
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
       };

@@ -11,6 +11,7 @@ const image = (id: string, data?: Buffer) => ({
   bytes: data?.length ?? 10,
   etag: '"x"',
   storageKey: `${id}.jpg`,
+  provenance: { xmp: true, c2pa: true, digitalSourceType: undefined },
   ...(data ? { data } : {}),
 });
 

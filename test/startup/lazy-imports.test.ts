@@ -12,6 +12,8 @@ import { cli, startServerProcess } from '../helpers/processes.ts';
 
 /** Only PostgreSQL, Redis and S3 configurations need these. */
 const SCALE_OUT_PACKAGES = ['pg', 'ioredis', '@aws-sdk/client-s3'];
+/** Only Content Credentials (GOODTAKE_PROVENANCE with c2pa, the default) need these. */
+const C2PA_PACKAGES = ['@contentauth/c2pa-wasm', 'pkijs', 'cbor2'];
 /** Only `goodtake serve` needs these (HTTP app, image processing, docs, metrics, logging). */
 const SERVER_PACKAGES = [
   'sharp',
@@ -21,6 +23,7 @@ const SERVER_PACKAGES = [
   'prom-client',
   'pino',
   'undici',
+  ...C2PA_PACKAGES,
 ];
 
 const hook = pathToFileURL(join(import.meta.dirname, 'record-modules.ts')).href;
@@ -76,6 +79,18 @@ describe('modules loaded on the embedded defaults', () => {
     const list = modules();
     expect(loaded(list, ['hono', 'undici'])).toEqual(['hono', 'undici']);
     expect(loaded(list, ['sharp', ...SCALE_OUT_PACKAGES])).toEqual([]);
+  });
+
+  it('`goodtake serve` signs Content Credentials by default, and loads no C2PA code without them', async () => {
+    const signing = embeddedEnv();
+    const server = await startServerProcess(signing.env);
+    expect(await server.stop()).toBe(0);
+    expect(loaded(signing.modules(), C2PA_PACKAGES)).toEqual(C2PA_PACKAGES);
+    const xmpOnly = embeddedEnv();
+    const plain = await startServerProcess({ ...xmpOnly.env, GOODTAKE_PROVENANCE: 'xmp' });
+    expect(await plain.stop()).toBe(0);
+    expect(loaded(xmpOnly.modules(), ['hono'])).toEqual(['hono']);
+    expect(loaded(xmpOnly.modules(), C2PA_PACKAGES)).toEqual([]);
   });
 
   it('admin commands load neither the server nor the scale-out clients', async () => {

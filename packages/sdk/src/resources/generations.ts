@@ -24,6 +24,12 @@ export interface Generation {
     readonly url: string;
     readonly width: number;
     readonly height: number;
+    /** The file embeds a signed C2PA manifest (Content Credentials). */
+    readonly content_credentials?: boolean;
+    /** The file's XMP carries the IPTC digital source type. */
+    readonly xmp_metadata?: boolean;
+    /** The IPTC digital source type the image declares (`...trainedAlgorithmicMedia`), or null. */
+    readonly digital_source_type?: string | null;
   }>;
 }
 

@@ -4,7 +4,7 @@
  * figure, as JSON into bench/results/. See docs/performance.md for the method.
  *
  * Options:
- *   --scenario 1,2,...   scenarios to run (1-7; default all)
+ *   --scenario 1,2,...   scenarios to run (1-8; default all)
  *   --runs N             measured runs per scenario (default 3; scenarios 3 and 7: 1)
  *   --duration S         seconds per measured phase (default 3)
  *   --in-flight N        scenario 3: requests in flight at once (default 5000)
@@ -31,11 +31,12 @@ import {
 import { scenario6 } from './ledger.ts';
 import { scenario5 } from './offline.ts';
 import { ROOT } from './procs.ts';
+import { scenario8 } from './provenance.ts';
 import { markdownTable, type Row } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: '1,2,3,4,5,6,7' },
+    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8' },
     runs: { type: 'string' },
     duration: { type: 'string', default: '3' },
     'in-flight': { type: 'string', default: '5000' },
@@ -64,6 +65,7 @@ const TITLES: Record<string, string> = {
   '5': 'offline provider at 2K, one core',
   '6': 'ledger and limiter alone',
   '7': 'how cost grows: connections, image size, number_of_images',
+  '8': 'provenance per image (IPTC XMP + C2PA): CPU and bytes at 1K, 2K, 4K',
 };
 
 const chosen = values.scenario
@@ -72,7 +74,7 @@ const chosen = values.scenario
   .filter(Boolean);
 for (const id of chosen) {
   if (!TITLES[id]) {
-    console.error(`unknown scenario '${id}' (1-7)`);
+    console.error(`unknown scenario '${id}' (1-8)`);
     process.exit(2);
   }
 }
@@ -109,6 +111,7 @@ const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   '5': () => scenario5(context('5')),
   '6': () => scenario6(context('6')),
   '7': () => scenario7(context('7', 1)),
+  '8': () => scenario8(context('8')),
 };
 
 function gitCommit(): string | undefined {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createLocalSigner } from '../../src/provenance/c2pa/local-ca.ts';
 import { NODE, REPO } from './processes.ts';
 
 /**
@@ -171,20 +172,33 @@ export interface ScaleOutInstallation {
   cleanup(): Promise<void>;
 }
 
-/** A fresh installation: its own schema, Redis prefix and bucket, and a shared key secret. */
+/**
+ * A C2PA signing certificate for the replicas of an installation, as an operator configures one
+ * in the scale-out mode (GOODTAKE_C2PA_CERT / GOODTAKE_C2PA_KEY, here as PEM text).
+ */
+let testSigner: Promise<{ certificatePem: string; privateKeyPem: string }> | undefined;
+
+/**
+ * A fresh installation: its own schema, Redis prefix and bucket, and a shared key secret and
+ * C2PA signer.
+ */
 export async function createScaleOutInstallation(
   urls: ScaleOutUrls,
   s3Endpoint: string,
 ): Promise<ScaleOutInstallation> {
-  const [schema, bucket] = await Promise.all([
+  testSigner ??= createLocalSigner({ organization: 'goodtake scale-out tests' });
+  const [schema, bucket, signer] = await Promise.all([
     createPgSchema(urls.databaseUrl),
     createS3Bucket(s3Endpoint),
+    testSigner,
   ]);
   const redisPrefix = randomRedisPrefix();
   return {
     env: {
       DATABASE_URL: schema.url,
       GOODTAKE_KEY_SECRET: randomBytes(32).toString('base64url'),
+      GOODTAKE_C2PA_CERT: signer.certificatePem,
+      GOODTAKE_C2PA_KEY: signer.privateKeyPem,
       REDIS_URL: urls.redisUrl,
       GOODTAKE_REDIS_PREFIX: redisPrefix,
       STORAGE: 's3',

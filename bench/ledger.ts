@@ -8,7 +8,6 @@
  * Runs on the embedded SQLite database, and on PostgreSQL too when GOODTAKE_BENCH_DATABASE_URL
  * is set (`postgres://...`).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -21,7 +20,7 @@ import {
   createMemoryRequestLimiter,
 } from '../src/ratelimit/memory-limiter.ts';
 import type { Context, ScenarioOutput } from './http-scenarios.ts';
-import { NODE, ROOT } from './procs.ts';
+import { runBenchChild } from './procs.ts';
 import { type Row, row, stats } from './stats.ts';
 
 interface Spec {
@@ -178,20 +177,7 @@ async function runChild(spec: Spec): Promise<{
   results: Record<string, { ledger: Measure[]; bare: Measure[] }>;
   ledgerMismatches: number;
 }> {
-  const out = await new Promise<string>((ok, fail) => {
-    const p = spawn(NODE, ['bench/ledger.ts', JSON.stringify(spec)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    p.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-    });
-    p.once('exit', (code) =>
-      code === 0 ? ok(text) : fail(new Error(`ledger bench exited with ${code}`)),
-    );
-  });
-  return JSON.parse(out.trim().split('\n').pop()!);
+  return runBenchChild('bench/ledger.ts', spec);
 }
 
 export async function scenario6(ctx: Context): Promise<ScenarioOutput> {

@@ -4,12 +4,12 @@
  * same-run baseline is the floor of any 2K image: JPEG-encoding the same picture (2048x2048,
  * the provider's JPEG settings) from raw pixels, in the same process.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 import { createOfflineProvider } from '../src/providers/offline/offline-provider.ts';
 import { JPEG_OPTIONS } from '../src/providers/offline/render.ts';
 import type { Context, ScenarioOutput } from './http-scenarios.ts';
-import { NODE, ROOT } from './procs.ts';
+import { runBenchChild } from './procs.ts';
 import { row, stats } from './stats.ts';
 
 interface Measure {
@@ -99,31 +99,15 @@ function hasTaskset(): boolean {
 export async function scenario5(ctx: Context): Promise<ScenarioOutput> {
   const pinned = hasTaskset();
   const spec = { runs: ctx.runs, seconds: Math.max(2, ctx.durationS + 1) };
-  const args = ['bench/offline.ts', JSON.stringify(spec)];
   ctx.progress(
     `${ctx.runs} runs${pinned ? ', pinned to CPU 0' : ' (taskset missing: not pinned)'}`,
   );
-  const out = await new Promise<string>((ok, fail) => {
-    const p = pinned
-      ? spawn('taskset', ['-c', '0', NODE, ...args], {
-          cwd: ROOT,
-          stdio: ['ignore', 'pipe', 'inherit'],
-        })
-      : spawn(NODE, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    p.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-    });
-    p.once('exit', (code) =>
-      code === 0 ? ok(text) : fail(new Error(`offline bench exited ${code}`)),
-    );
-  });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+  const r = await runBenchChild<{
     offline: Measure[];
     baseline: Measure[];
     sampleBytes: number;
     threads: number;
-  };
+  }>('bench/offline.ts', spec, pinned ? ['taskset', '-c', '0'] : []);
   const note = pinned ? 'one core (taskset -c 0)' : 'NOT pinned to one core';
   return {
     rows: [

@@ -12,6 +12,27 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** Node 24: the one running this script (npm puts it first on PATH for `npm run`). */
 export const NODE = process.execPath;
+
+/**
+ * Runs a measuring script of the benchmark (`bench/<name>.ts <spec JSON>`) as a child process,
+ * optionally behind a prefix command (`taskset -c 0`), and returns the JSON of its last line.
+ */
+export async function runBenchChild<T>(
+  script: string,
+  spec: unknown,
+  prefix: string[] = [],
+): Promise<T> {
+  const args = [...prefix, NODE, script, JSON.stringify(spec)];
+  const out = await new Promise<string>((ok, fail) => {
+    const p = spawn(args[0]!, args.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    p.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+    });
+    p.once('exit', (code) => (code === 0 ? ok(text) : fail(new Error(`${script} exited ${code}`))));
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
 export const FAKE_API_KEY = 'fake-ark-key';
 
 let ticksPerSecond: number | undefined;

@@ -7,7 +7,6 @@
  * signature goodtake computes, and what hashing the same bytes natively would cost.
  */
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +21,7 @@ import { openProvenance } from '../src/provenance/open.ts';
 import type { Provenance } from '../src/provenance/provenance.ts';
 import { createOfflineProvider } from '../src/providers/offline/offline-provider.ts';
 import type { Context, ScenarioOutput } from './http-scenarios.ts';
-import { NODE, ROOT } from './procs.ts';
+import { runBenchChild } from './procs.ts';
 import { row, stats } from './stats.ts';
 
 const TIERS = ['1K', '2K', '4K'] as const;
@@ -182,20 +181,7 @@ async function child(spec: { runs: number; seconds: number }): Promise<void> {
 export async function scenario8(ctx: Context): Promise<ScenarioOutput> {
   const spec = { runs: ctx.runs, seconds: Math.max(1, ctx.durationS / 2) };
   ctx.progress(`${ctx.runs} runs of ${spec.seconds} s per variant and tier`);
-  const out = await new Promise<string>((ok, fail) => {
-    const p = spawn(NODE, ['bench/provenance.ts', JSON.stringify(spec)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    p.stdout!.on('data', (d: Buffer) => {
-      text += d.toString();
-    });
-    p.once('exit', (code) =>
-      code === 0 ? ok(text) : fail(new Error(`provenance bench exited ${code}`)),
-    );
-  });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as {
+  const r = await runBenchChild<{
     tiers: TierResult[];
     breakdown: {
       coseSignMs: number;
@@ -205,7 +191,7 @@ export async function scenario8(ctx: Context): Promise<ScenarioOutput> {
       photoBytes: number;
       algorithm: string;
     };
-  };
+  }>('bench/provenance.ts', spec);
   const rows = r.tiers.flatMap((t) => [
     row({
       scenario: '8',

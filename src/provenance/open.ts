@@ -47,7 +47,11 @@ export async function openProvenance(options: {
     database: options.database,
   });
   if (!credentials.ok) throw new Error(credentials.message);
-  const signer = createC2paSigner({ c2pa: await loadC2pa(), key: credentials.key });
+  // The 9 MB module compiles in the background while the server starts; the first signature
+  // waits for it. A failure to load fails that signature (and so its image), loudly.
+  const c2pa = loadC2pa();
+  c2pa.catch((err: unknown) => log.error({ err }, 'the C2PA library failed to load'));
+  const signer = createC2paSigner({ c2pa, key: credentials.key });
   const fields = {
     signer: credentials.key.subject,
     algorithm: credentials.key.algorithm,

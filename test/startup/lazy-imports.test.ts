@@ -81,7 +81,9 @@ describe('modules loaded on the embedded defaults', () => {
     expect(loaded(list, ['sharp', ...SCALE_OUT_PACKAGES])).toEqual([]);
   });
 
-  it('`goodtake serve` signs Content Credentials by default, and loads no C2PA code without them', async () => {
+  it('`goodtake serve` signs Content Credentials by default, and loads no C2PA code without them', {
+    timeout: 60_000,
+  }, async () => {
     const signing = embeddedEnv();
     const server = await startServerProcess(signing.env);
     expect(await server.stop()).toBe(0);

@@ -55,8 +55,12 @@ const CONTEXT = JSON.stringify({
  * binding (a SHA-256 data hash of the whole file but the manifest itself); blend inputs with
  * Content Credentials of their own become `inputTo` ingredients, so their history travels on.
  */
-export function createC2paSigner(deps: { c2pa: C2paModule; key: SigningKey }): C2paSigner {
-  const { c2pa, key } = deps;
+export function createC2paSigner(deps: {
+  /** The library, or its loading (awaited by the first signature). */
+  c2pa: C2paModule | Promise<C2paModule>;
+  key: SigningKey;
+}): C2paSigner {
+  const { key } = deps;
   const reserveSize = coseReserveSize(key);
   const signer = {
     alg: key.algorithm,
@@ -67,6 +71,7 @@ export function createC2paSigner(deps: { c2pa: C2paModule; key: SigningKey }): C
   return {
     subject: key.subject,
     async sign({ bytes, format, facts, ingredients }) {
+      const c2pa = await deps.c2pa;
       const builder = c2pa.WasmBuilder.fromJson(
         JSON.stringify({
           claim_generator_info: [{ name: 'goodtake', version: facts.version }],

@@ -23,3 +23,30 @@ export function parseRetryAfterMs(value: string | null, now: number): number | u
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
 }
+
+export interface BackoffSettings {
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly random: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Waits before retry `attempt + 1`: full jitter, but never less than `Retry-After`.
+ * Resolves false when the signal aborted meanwhile.
+ */
+export async function backoffSleep(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  settings: BackoffSettings,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const jitter = fullJitterMs(attempt, settings.retryBaseMs, settings.retryMaxMs, settings.random);
+  await settings.sleep(Math.max(jitter, retryAfterMs ?? 0), signal);
+  return !signal.aborted;
+}
+
+/** Whole seconds for a client's `retryAfter`, at least 1. */
+export function toRetryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}

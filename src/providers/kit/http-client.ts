@@ -2,7 +2,7 @@ import { Agent, interceptors, request } from 'undici';
 
 /** One outgoing request of a provider adapter. */
 export interface HttpRequest {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
   /** Aborting it ends the request and any body still being read. */

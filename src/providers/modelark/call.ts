@@ -1,6 +1,7 @@
 import { deadline } from '../../deadline.ts';
 import { parseRetryAfterMs } from '../kit/backoff.ts';
 import type { HttpClient, HttpResponse } from '../kit/http-client.ts';
+import { certainlyNotSent, describeError } from '../kit/net-errors.ts';
 import type { ArkImageRequest } from './request-body.ts';
 import { readSse } from './sse.ts';
 import {
@@ -38,16 +39,6 @@ export interface CallContext {
   readonly now: () => number;
 }
 
-// Connection failures where the request cannot have reached the upstream.
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 /** Sends one image request and reads its reply, JSON or event stream, within the timeout. */
 export async function callUpstream(body: ArkImageRequest, ctx: CallContext): Promise<CallResult> {
   const limit = deadline(ctx.signal, ctx.timeoutMs);
@@ -81,12 +72,11 @@ async function exchange(
       signal,
     });
   } catch (error) {
-    const code = errorCode(error);
     return (
       interrupted() ?? {
         type: 'network',
-        sent: !(code && NOT_SENT_CODES.has(code)),
-        detail: code ?? describe(error),
+        sent: !certainlyNotSent(error),
+        detail: describeError(error),
       }
     );
   }
@@ -110,9 +100,7 @@ async function exchange(
       : parseImagesResponse(await response.text());
     return fromOutcome(outcome, withId);
   } catch (error) {
-    return (
-      interrupted() ?? { type: 'network', sent: true, detail: errorCode(error) ?? describe(error) }
-    );
+    return interrupted() ?? { type: 'network', sent: true, detail: describeError(error) };
   }
 }
 
@@ -147,15 +135,4 @@ async function readStream(body: AsyncIterable<Uint8Array>): Promise<ImagesOutcom
   }
   if (failures.length > 0) return { type: 'images', images: [], failures };
   return { type: 'malformed', detail: 'stream ended without an image or an error' };
-}
-
-function errorCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  const own = (error as { code?: unknown } | undefined)?.code;
-  return typeof own === 'string' ? own : undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,33 +1,6 @@
-import type { ProviderFailureKind } from '../provider.ts';
+import { type ErrorDecision, FAILURE_MESSAGES, failDecision as fail } from '../kit/failures.ts';
 
-/** What to do about one upstream error. */
-export type ErrorDecision =
-  | {
-      readonly action: 'fail';
-      readonly kind: ProviderFailureKind;
-      /** Safe to show to the API client. */
-      readonly message: string;
-      /** For the operator's log: what to fix. Present when only the operator can fix it. */
-      readonly operatorHint?: string;
-    }
-  | {
-      readonly action: 'retry';
-      /** The failure kind once the retries are used up. */
-      readonly exhausted: 'rate_limited' | 'unavailable';
-    };
-
-export const FAILURE_MESSAGES = {
-  promptRefused: 'The model provider refused the prompt under its content policy.',
-  sourceRefused: 'The model provider refused an input image under its content policy.',
-  outputRefused: 'The model provider blocked the generated image under its content policy.',
-  sourceUnusable: 'The model provider could not use an input image.',
-  rateLimited: 'The model provider is at capacity; retry later.',
-  unavailable: 'The model provider is unavailable.',
-  misconfigured: 'The model provider is unavailable because of a configuration problem.',
-  timeout: 'The model provider did not answer in time.',
-  cancelled: 'The generation was cancelled.',
-  download: "The model provider's image could not be retrieved.",
-} as const;
+export { type ErrorDecision, FAILURE_MESSAGES };
 
 const OPERATOR_HINTS: ReadonlyArray<readonly [RegExp, string]> = [
   [
@@ -121,10 +94,4 @@ export function classifyUpstreamError(status: number, code: string): ErrorDecisi
     FAILURE_MESSAGES.unavailable,
     `Ark returned an unexpected error (HTTP ${status}${code ? `, ${code}` : ''}).`,
   );
-}
-
-function fail(kind: ProviderFailureKind, message: string, operatorHint?: string): ErrorDecision {
-  return operatorHint === undefined
-    ? { action: 'fail', kind, message }
-    : { action: 'fail', kind, message, operatorHint };
 }

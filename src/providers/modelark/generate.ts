@@ -1,19 +1,14 @@
 import type { LimitFunction } from 'p-limit';
-import { backoffCeilingMs, fullJitterMs } from '../kit/backoff.ts';
-import {
-  ABORTED_DOWNLOAD,
-  decodeBase64Image,
-  downloadImage,
-  type ImageBytesResult,
-  looksLikeImage,
-} from '../kit/download.ts';
+import { backoffCeilingMs, backoffSleep } from '../kit/backoff.ts';
+import { FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import { retrieveImage } from '../kit/retrieve.ts';
+import { checkSources } from '../kit/sources.ts';
 import type { ThroughputGuard } from '../kit/throughput-guard.ts';
-import type { GenerationJob, GenerationOutcome, ProviderFailureKind } from '../provider.ts';
+import type { GenerationJob, GenerationOutcome } from '../provider.ts';
 import { type CallResult, callUpstream } from './call.ts';
-import { classifyUpstreamError, FAILURE_MESSAGES } from './error-codes.ts';
+import { classifyUpstreamError } from './error-codes.ts';
 import type { ResolvedModelArkOptions } from './options.ts';
-import { buildRequestBody, checkSources } from './request-body.ts';
-import type { UpstreamImage } from './wire.ts';
+import { buildRequestBody } from './request-body.ts';
 
 // When a non-retryable 429 (quota) names no wait, clients are told to come back after this.
 const QUOTA_RETRY_AFTER_S = 60;
@@ -59,7 +54,13 @@ export async function generateWithModelArk(
           { requestId: result.requestId, size: result.image.size, attempt },
           'ModelArk generated an image',
         );
-        return fetchBytes(result.image, job, cfg, log, downloads);
+        return retrieveImage(result.image, {
+          settings: cfg,
+          downloads,
+          signal: job.signal,
+          log,
+          upstream: 'ModelArk',
+        });
       case 'aborted':
         return failure('unavailable', FAILURE_MESSAGES.cancelled);
       case 'timeout':
@@ -80,7 +81,7 @@ export async function generateWithModelArk(
           'ModelArk connection failed',
         );
         if (result.sent || !canRetry) return failure('unavailable', FAILURE_MESSAGES.unavailable);
-        if (!(await backoff(attempt, undefined, cfg, job.signal))) {
+        if (!(await backoffSleep(attempt, undefined, cfg, job.signal))) {
           return failure('unavailable', FAILURE_MESSAGES.cancelled);
         }
         continue;
@@ -120,78 +121,11 @@ export async function generateWithModelArk(
           return failure(decision.exhausted, message, wait);
         }
         log.warn(fields, 'ModelArk failed; retrying');
-        if (!(await backoff(attempt, retryAfterMs, cfg, job.signal))) {
+        if (!(await backoffSleep(attempt, retryAfterMs, cfg, job.signal))) {
           return failure('unavailable', FAILURE_MESSAGES.cancelled);
         }
         continue;
       }
     }
   }
-}
-
-/** Waits before retry `attempt + 1`: full jitter, but never less than `Retry-After`. False if aborted. */
-async function backoff(
-  attempt: number,
-  retryAfterMs: number | undefined,
-  cfg: ResolvedModelArkOptions,
-  signal: AbortSignal,
-): Promise<boolean> {
-  const jitter = fullJitterMs(attempt, cfg.retryBaseMs, cfg.retryMaxMs, cfg.random);
-  await cfg.sleep(Math.max(jitter, retryAfterMs ?? 0), signal);
-  return !signal.aborted;
-}
-
-/** The image bytes: decoded, or downloaded at once (downloads are retried; GET is idempotent). */
-async function fetchBytes(
-  image: UpstreamImage,
-  job: GenerationJob,
-  cfg: ResolvedModelArkOptions,
-  log: ResolvedModelArkOptions['log'],
-  downloads: LimitFunction,
-): Promise<GenerationOutcome> {
-  let result: ImageBytesResult;
-  if (image.kind === 'b64') {
-    result = decodeBase64Image(image.data, cfg.maxDownloadBytes);
-  } else {
-    const ctx = {
-      http: cfg.http,
-      timeoutMs: cfg.downloadTimeoutMs,
-      maxBytes: cfg.maxDownloadBytes,
-      signal: job.signal,
-    };
-    for (let attempt = 0; ; attempt++) {
-      // Each attempt waits for a download slot (not the backoff between attempts).
-      const url = image.url;
-      result = await downloads(() =>
-        job.signal.aborted ? ABORTED_DOWNLOAD : downloadImage(url, ctx),
-      );
-      if (result.ok || !result.retryable || attempt >= cfg.maxRetries) break;
-      log.warn({ detail: result.detail, attempt }, 'ModelArk image download failed; retrying');
-      if (!(await backoff(attempt, undefined, cfg, job.signal))) break;
-    }
-  }
-  if (result.ok) {
-    if (looksLikeImage(result.bytes)) return { ok: true, image: { bytes: result.bytes } };
-    result = { ok: false, retryable: false, aborted: false, detail: 'the bytes are not an image' };
-  }
-  if (result.aborted || job.signal.aborted)
-    return failure('unavailable', FAILURE_MESSAGES.cancelled);
-  // The signed query string is a credential for the image; only the path is logged.
-  const where = image.kind === 'url' ? image.url.split('?')[0] : 'b64_json';
-  log.error(
-    { detail: result.detail, where },
-    'ModelArk generated an image that could not be retrieved',
-  );
-  return failure('unavailable', FAILURE_MESSAGES.download);
-}
-
-function failure(
-  kind: ProviderFailureKind,
-  message: string,
-  retryAfter?: number,
-): GenerationOutcome {
-  return {
-    ok: false,
-    failure: retryAfter === undefined ? { kind, message } : { kind, message, retryAfter },
-  };
 }

@@ -1,5 +1,6 @@
 import type { ModelId } from '../../contract/models.ts';
 import type { Dimensions, RequestedSize, SizeTier } from '../../contract/sizes.ts';
+import { gcd, lcm } from '../kit/size-fit.ts';
 
 /** Smallest total pixel count the upstream accepts for `WxH`, per model. */
 export const MIN_PIXELS: Readonly<Record<ModelId, number>> = {
@@ -66,15 +67,4 @@ function approximateRatioSize(ratio: number, minPixels: number): Dimensions {
     while (w / h > MAX_ASPECT) w -= ALIGN;
     if (w * h >= minPixels) return { width: w, height: h };
   }
-}
-
-function gcd(a: number, b: number): number {
-  let x = Math.abs(a);
-  let y = Math.abs(b);
-  while (y) [x, y] = [y, x % y];
-  return x;
-}
-
-function lcm(a: number, b: number): number {
-  return (a / gcd(a, b)) * b;
 }

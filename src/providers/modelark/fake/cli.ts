@@ -5,6 +5,7 @@
  * --output-bytes small|<bytes>, --failure-rate 0..1, --url-ttl-seconds, --images-per-minute.
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignals, cliNumber as number } from '../../kit/fake/serve.ts';
 import { startFakeModelArk } from './server.ts';
 import type { FakeFlavor } from './validate.ts';
 
@@ -31,15 +32,6 @@ if (values.help) {
   );
   process.exit(0);
 }
-
-const number = (name: string, raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) {
-    console.error(`--${name} must be a non-negative number, got '${raw}'`);
-    process.exit(2);
-  }
-  return n;
-};
 
 const flavor = values.flavor as FakeFlavor;
 if (!['byteplus', 'volcengine', 'both'].includes(flavor)) {
@@ -68,8 +60,4 @@ console.log(
   `control: POST ${fake.origin}/__fake/script, GET ${fake.origin}/__fake/requests, POST ${fake.origin}/__fake/config, POST ${fake.origin}/__fake/reset`,
 );
 
-const stop = (): void => {
-  void fake.close().then(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);
+closeOnSignals(fake);

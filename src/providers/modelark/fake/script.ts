@@ -18,33 +18,3 @@ export interface ScriptedResponse {
   /** How many requests this entry answers. Default 1. */
   readonly times?: number;
 }
-
-/** A FIFO of scripted replies. */
-export interface Script {
-  push(...responses: ScriptedResponse[]): void;
-  take(): ScriptedResponse | undefined;
-  clear(): void;
-  readonly size: number;
-}
-
-export function createScript(): Script {
-  const queue: { response: ScriptedResponse; left: number }[] = [];
-  return {
-    push(...responses) {
-      for (const response of responses)
-        queue.push({ response, left: Math.max(1, response.times ?? 1) });
-    },
-    take() {
-      const head = queue[0];
-      if (!head) return undefined;
-      if (--head.left <= 0) queue.shift();
-      return head.response;
-    },
-    clear() {
-      queue.length = 0;
-    },
-    get size() {
-      return queue.length;
-    },
-  };
-}

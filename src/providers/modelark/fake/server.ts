@@ -1,9 +1,9 @@
-import type { AddressInfo } from 'node:net';
-import { type HttpBindings, serve } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { mountControl } from './control.ts';
+import { mountControl, serveFake } from '../../kit/fake/serve.ts';
 import { errorEnvelope, type FakeError, fakeRequestId } from './errors.ts';
 import { handleGeneration } from './route.ts';
+import type { ScriptedResponse } from './script.ts';
 import { createFakeState } from './state.ts';
 import { type FakeModelArk, type FakeModelArkOptions, pickConfig } from './types.ts';
 
@@ -27,7 +27,15 @@ export async function startFakeModelArk(options: FakeModelArkOptions = {}): Prom
     entry.status = response.status;
     return response;
   });
-  mountControl(app, state);
+  mountControl(app, {
+    requests: state.requests,
+    script: (list) => {
+      state.script.push(...(list as ScriptedResponse[]));
+      return state.script.size;
+    },
+    configure: (patch) => Object.assign(state.config, pickConfig(patch)),
+    reset: () => state.reset(),
+  });
   app.notFound(async (c) => {
     await state.record(c.req.raw);
     const error: FakeError = {
@@ -38,17 +46,7 @@ export async function startFakeModelArk(options: FakeModelArkOptions = {}): Prom
     return c.json(errorEnvelope(error, fakeRequestId(state.now())) as object, 404);
   });
 
-  const host = options.host ?? '127.0.0.1';
-  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
-    (resolve, reject) => {
-      const s = serve(
-        { fetch: app.fetch, port: options.port ?? 0, hostname: host },
-        (info: AddressInfo) => resolve({ server: s, port: info.port }),
-      );
-      s.once('error', reject);
-    },
-  );
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { origin, close } = await serveFake(app, options);
 
   return {
     url: `${origin}/api/v3`,
@@ -60,10 +58,6 @@ export async function startFakeModelArk(options: FakeModelArkOptions = {}): Prom
     script: (...responses) => state.script.push(...responses),
     configure: (patch) => Object.assign(state.config, pickConfig(patch)),
     reset: () => state.reset(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if ('closeAllConnections' in server) server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }

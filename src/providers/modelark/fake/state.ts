@@ -1,7 +1,9 @@
-import { createJpegRenderer } from './jpeg.ts';
-import { createScript, type Script } from './script.ts';
+import { createJpegRenderer } from '../../kit/fake/jpeg.ts';
+import { createRecorder, type RecordedRequest } from '../../kit/fake/recorder.ts';
+import { createScript, type Script } from '../../kit/fake/script.ts';
+import type { ScriptedResponse } from './script.ts';
 import { createFakeStorage, type FakeStorage } from './storage.ts';
-import type { FakeConfig, FakeModelArkOptions, RecordedRequest } from './types.ts';
+import type { FakeConfig, FakeModelArkOptions } from './types.ts';
 import type { FakeFlavor } from './validate.ts';
 
 /** Everything one fake instance keeps between requests. */
@@ -13,7 +15,7 @@ export interface FakeState {
   readonly random: () => number;
   readonly config: FakeConfig;
   readonly requests: RecordedRequest[];
-  readonly script: Script;
+  readonly script: Script<ScriptedResponse>;
   /** Uses of `[[fake:status=…,times=N]]` markers, by marker text. */
   readonly markerUses: Map<string, number>;
   readonly storage: FakeStorage;
@@ -35,11 +37,10 @@ export function createFakeState(options: FakeModelArkOptions): FakeState {
     outputBytes: options.outputBytes ?? 'small',
     imagesPerMinute: options.imagesPerMinute,
   };
-  const requests: RecordedRequest[] = [];
-  const script = createScript();
+  const recorder = createRecorder(now, recordLimit);
+  const script = createScript<ScriptedResponse>();
   const markerUses = new Map<string, number>();
   const ipmLog = new Map<string, number[]>();
-  let seq = 0;
 
   return {
     apiKey: options.apiKey ?? 'fake-ark-key',
@@ -48,32 +49,13 @@ export function createFakeState(options: FakeModelArkOptions): FakeState {
     now,
     random: options.random ?? Math.random,
     config,
-    requests,
+    requests: recorder.requests,
     script,
     markerUses,
     storage: createFakeStorage({ ttlSeconds: () => config.urlTtlSeconds, now }),
     render: createJpegRenderer(() => config.outputBytes),
 
-    async record(req) {
-      const text = req.method === 'GET' ? '' : await req.text();
-      let body: unknown;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        body = text;
-      }
-      const entry: RecordedRequest = {
-        seq: ++seq,
-        at: now(),
-        method: req.method,
-        path: new URL(req.url).pathname,
-        headers: Object.fromEntries(req.headers),
-        body,
-      };
-      requests.push(entry);
-      if (requests.length > recordLimit) requests.splice(0, requests.length - recordLimit);
-      return entry;
-    },
+    record: recorder.record,
 
     ipmAllows(model, count) {
       const limit = config.imagesPerMinute;
@@ -87,7 +69,7 @@ export function createFakeState(options: FakeModelArkOptions): FakeState {
     },
 
     reset() {
-      requests.length = 0;
+      recorder.clear();
       script.clear();
       markerUses.clear();
       ipmLog.clear();

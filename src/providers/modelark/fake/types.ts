@@ -1,5 +1,9 @@
-import type { OutputBytes } from './jpeg.ts';
+import type { OutputBytes } from '../../kit/fake/jpeg.ts';
+import type { RecordedRequest } from '../../kit/fake/recorder.ts';
 import type { ScriptedResponse } from './script.ts';
+
+export type { RecordedRequest };
+
 import type { FakeFlavor } from './validate.ts';
 
 export interface FakeModelArkOptions {
@@ -27,19 +31,6 @@ export interface FakeModelArkOptions {
   readonly recordLimit?: number;
   readonly now?: () => number;
   readonly random?: () => number;
-}
-
-/** What the fake received. */
-export interface RecordedRequest {
-  readonly seq: number;
-  readonly at: number;
-  readonly method: string;
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  /** Parsed JSON, or the raw text when it was not JSON (undefined for GET). */
-  readonly body: unknown;
-  /** The reply's status, once known. */
-  status?: number;
 }
 
 /** Settings that can change while the fake runs (`POST /__fake/config`). */

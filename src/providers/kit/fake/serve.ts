@@ -1,0 +1,95 @@
+import type { AddressInfo } from 'node:net';
+import { type HttpBindings, serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { RecordedRequest } from './recorder.ts';
+
+export interface ServedFake {
+  /** `http://host:port`. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves a fake's app on `host` (default 127.0.0.1) and `port` (default any free one). */
+export async function serveFake(
+  app: Hono<{ Bindings: HttpBindings }>,
+  options: { readonly host?: string; readonly port?: number },
+): Promise<ServedFake> {
+  const host = options.host ?? '127.0.0.1';
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    (resolve, reject) => {
+      const s = serve(
+        { fetch: app.fetch, port: options.port ?? 0, hostname: host },
+        (info: AddressInfo) => resolve({ server: s, port: info.port }),
+      );
+      s.once('error', reject);
+    },
+  );
+  return {
+    origin: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What the control API of a fake works on. */
+export interface ControlTarget {
+  readonly requests: readonly RecordedRequest[];
+  /** Queues scripted replies; returns how many are queued. */
+  script(entries: unknown[]): number;
+  /** Applies the known settings of a patch; returns the settings now in force. */
+  configure(patch: Record<string, unknown>): unknown;
+  reset(): void;
+}
+
+/**
+ * The control API, for tests and benchmarks driving a fake in another process:
+ * `POST /__fake/script` (a scripted reply, a list, or `{responses:[…]}`), `GET /__fake/requests`,
+ * `POST /__fake/config` and `POST /__fake/reset`.
+ */
+export function mountControl(app: Hono<{ Bindings: HttpBindings }>, target: ControlTarget): void {
+  app.get('/__fake/requests', (c) => c.json({ requests: target.requests }));
+  app.post('/__fake/script', async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined);
+    if (!body || typeof body !== 'object') {
+      return c.json({ error: 'expected a scripted response, a list, or {responses: [...]}' }, 400);
+    }
+    const list = Array.isArray(body)
+      ? body
+      : 'responses' in body && Array.isArray(body.responses)
+        ? body.responses
+        : [body];
+    return c.json({ queued: target.script(list) });
+  });
+  app.post('/__fake/config', async (c) => {
+    const patch: unknown = await c.req.json().catch(() => ({}));
+    return c.json(
+      target.configure(typeof patch === 'object' && patch ? { ...patch } : {}) as object,
+    );
+  });
+  app.post('/__fake/reset', (c) => {
+    target.reset();
+    return c.json({ ok: true });
+  });
+}
+
+/** A number option of a fake's command line, or exit 2 naming it. */
+export function cliNumber(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    console.error(`--${name} must be a non-negative number, got '${raw}'`);
+    process.exit(2);
+  }
+  return n;
+}
+
+/** Stops a fake started by hand on SIGINT or SIGTERM. */
+export function closeOnSignals(fake: { close(): Promise<void> }): void {
+  const stop = (): void => {
+    void fake.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

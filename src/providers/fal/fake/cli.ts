@@ -1,0 +1,66 @@
+/**
+ * Runs the fake fal.ai queue by hand:
+ *   npm run fake:fal -- --port 9910 --latency-ms 2000
+ * Options: --host, --port, --api-key, --queue-ms, --latency-ms, --output-bytes small|<bytes>,
+ * --failure-rate 0..1, --path-shape app|full, --v4-size-rule sides|pixels,
+ * --cancel-reply accepted|success, --file-ttl-seconds.
+ */
+import { parseArgs } from 'node:util';
+import { closeOnSignals, cliNumber as number } from '../../kit/fake/serve.ts';
+import { startFakeFal } from './server.ts';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '9910' },
+    'api-key': { type: 'string' },
+    'queue-ms': { type: 'string', default: '0' },
+    'latency-ms': { type: 'string', default: '0' },
+    'output-bytes': { type: 'string', default: 'small' },
+    'failure-rate': { type: 'string', default: '0' },
+    'path-shape': { type: 'string', default: 'app' },
+    'v4-size-rule': { type: 'string', default: 'sides' },
+    'cancel-reply': { type: 'string', default: 'accepted' },
+    'file-ttl-seconds': { type: 'string', default: String(7 * 86_400) },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(
+    'usage: npm run fake:fal -- [--host 127.0.0.1] [--port 9910] [--api-key KEY] [--queue-ms N]\n' +
+      '  [--latency-ms N] [--output-bytes small|N] [--failure-rate 0..1] [--path-shape app|full]\n' +
+      '  [--v4-size-rule sides|pixels] [--cancel-reply accepted|success] [--file-ttl-seconds N]',
+  );
+  process.exit(0);
+}
+
+const choice = <T extends string>(name: string, raw: string, allowed: readonly T[]): T => {
+  if (!(allowed as readonly string[]).includes(raw)) {
+    console.error(`--${name} must be ${allowed.join(' or ')}, got '${raw}'`);
+    process.exit(2);
+  }
+  return raw as T;
+};
+
+const fake = await startFakeFal({
+  host: values.host,
+  port: number('port', values.port),
+  queueMs: number('queue-ms', values['queue-ms']),
+  latencyMs: number('latency-ms', values['latency-ms']),
+  outputBytes:
+    values['output-bytes'] === 'small' ? 'small' : number('output-bytes', values['output-bytes']),
+  failureRate: number('failure-rate', values['failure-rate']),
+  pathShape: choice('path-shape', values['path-shape'], ['app', 'full']),
+  v4SizeRule: choice('v4-size-rule', values['v4-size-rule'], ['sides', 'pixels']),
+  cancelReply: choice('cancel-reply', values['cancel-reply'], ['accepted', 'success']),
+  fileTtlSeconds: number('file-ttl-seconds', values['file-ttl-seconds']),
+  ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
+});
+
+console.log(`fake fal.ai queue listening: base URL ${fake.url}`);
+console.log(`API key: ${fake.apiKey}`);
+console.log(
+  `control: POST ${fake.origin}/__fake/script, GET ${fake.origin}/__fake/requests, POST ${fake.origin}/__fake/config, POST ${fake.origin}/__fake/reset`,
+);
+closeOnSignals(fake);

@@ -1,0 +1,127 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Logger } from 'pino';
+import type { ModelId } from '../../contract/models.ts';
+import { createUndiciClient, type HttpClient } from './http-client.ts';
+import { createMemoryThroughputGuard } from './memory-throughput-guard.ts';
+import { realSleep, type Sleep } from './sleep.ts';
+import type { ThroughputGuard } from './throughput-guard.ts';
+
+/**
+ * The options every job-queue adapter (fal.ai, Replicate) takes besides its own: time limits,
+ * retries, the throughput guard, downloads, and what tests inject.
+ */
+export interface QueueAdapterOptions {
+  /** From submission until the result is ready, queue time included. Default 300000. */
+  readonly requestTimeoutMs?: number;
+  /** Each call to the upstream's API (submit, status, result, cancel). Default 30000. */
+  readonly callTimeoutMs?: number;
+  /** Between looks at a job that is not done. Default 1000. */
+  readonly pollIntervalMs?: number;
+  /** Per download of a result URL. Default 60000. */
+  readonly downloadTimeoutMs?: number;
+  /** Cap on one result image. Default 32 MiB. */
+  readonly maxDownloadBytes?: number;
+  /** Retries of failures that are certainly safe to repeat (429, 5xx, refused connections). Default 3. */
+  readonly maxRetries?: number;
+  /** First backoff ceiling. Default 1000. */
+  readonly retryBaseMs?: number;
+  /** Largest backoff ceiling; a retry hint longer than this ends the retries. Default 20000. */
+  readonly retryMaxMs?: number;
+  /** Throughput guard limit, per model (a number for all); 0 turns it off. */
+  readonly imagesPerMinute?: number | Partial<Record<ModelId, number>>;
+  /** How long a job may wait for guard capacity before it fails as rate limited. Default 10000. */
+  readonly maxQueueMs?: number;
+  /** Result downloads in progress at once, per provider. Default 32. */
+  readonly downloadConcurrency?: number;
+  /** Replaces the in-memory throughput guard (for example with one shared between replicas). */
+  readonly guard?: ThroughputGuard;
+  /** Where upstream calls and downloads go. Default: a keep-alive undici pool of its own. */
+  readonly http?: HttpClient;
+  readonly sleep?: Sleep;
+  /** In [0, 1), for backoff jitter. */
+  readonly random?: () => number;
+  /** Epoch milliseconds (for HTTP-date retry hints). */
+  readonly now?: () => number;
+  readonly log: Logger;
+}
+
+/** The common options with every default applied, plus the guard and download limiter. */
+export interface ResolvedQueueAdapterOptions {
+  readonly requestTimeoutMs: number;
+  readonly callTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly downloadTimeoutMs: number;
+  readonly maxDownloadBytes: number;
+  readonly maxRetries: number;
+  readonly retryBaseMs: number;
+  readonly retryMaxMs: number;
+  readonly imagesPerMinute: (model: string) => number;
+  readonly guard: ThroughputGuard;
+  /** False when the guard was given (and so says nothing about its limits). */
+  readonly ownGuard: boolean;
+  readonly downloads: LimitFunction;
+  readonly http: HttpClient;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export const QUEUE_ADAPTER_DEFAULTS = {
+  requestTimeoutMs: 300_000,
+  callTimeoutMs: 30_000,
+  pollIntervalMs: 1_000,
+  downloadTimeoutMs: 60_000,
+  maxDownloadBytes: 32 * 1024 * 1024,
+  maxRetries: 3,
+  retryBaseMs: 1_000,
+  retryMaxMs: 20_000,
+  maxQueueMs: 10_000,
+  downloadConcurrency: 32,
+} as const;
+
+/** Applies the defaults; `imagesPerMinute` defaults to the upstream's own documented limit. */
+export function resolveQueueAdapterOptions(
+  o: QueueAdapterOptions,
+  defaultImagesPerMinute: number,
+): ResolvedQueueAdapterOptions {
+  const d = QUEUE_ADAPTER_DEFAULTS;
+  const ipm = o.imagesPerMinute ?? defaultImagesPerMinute;
+  const imagesPerMinute =
+    typeof ipm === 'number'
+      ? () => ipm
+      : (model: string) =>
+          (ipm as Partial<Record<string, number>>)[model] ?? defaultImagesPerMinute;
+  const now = o.now ?? Date.now;
+  const sleep = o.sleep ?? realSleep;
+  const maxQueueMs = o.maxQueueMs ?? d.maxQueueMs;
+  return {
+    requestTimeoutMs: o.requestTimeoutMs ?? d.requestTimeoutMs,
+    callTimeoutMs: o.callTimeoutMs ?? d.callTimeoutMs,
+    pollIntervalMs: o.pollIntervalMs ?? d.pollIntervalMs,
+    downloadTimeoutMs: o.downloadTimeoutMs ?? d.downloadTimeoutMs,
+    maxDownloadBytes: o.maxDownloadBytes ?? d.maxDownloadBytes,
+    maxRetries: Math.max(0, o.maxRetries ?? d.maxRetries),
+    retryBaseMs: o.retryBaseMs ?? d.retryBaseMs,
+    retryMaxMs: o.retryMaxMs ?? d.retryMaxMs,
+    imagesPerMinute,
+    guard:
+      o.guard ?? createMemoryThroughputGuard({ limitFor: imagesPerMinute, maxQueueMs, now, sleep }),
+    ownGuard: o.guard === undefined,
+    downloads: pLimit(Math.max(1, o.downloadConcurrency ?? d.downloadConcurrency)),
+    http: o.http ?? createUndiciClient(),
+    sleep,
+    random: o.random ?? Math.random,
+    now,
+    log: o.log,
+  };
+}
+
+/** How the guard appears in a provider's startup line. */
+export function describeGuard(cfg: ResolvedQueueAdapterOptions, models: readonly string[]): string {
+  if (!cfg.ownGuard) return 'a custom throughput guard';
+  const ipm = models.map((m) => cfg.imagesPerMinute(m));
+  if (ipm.every((n) => !(n > 0))) return 'no throughput guard';
+  const limits = ipm.every((n) => n === ipm[0]) ? `${ipm[0]}` : ipm.join('/');
+  return `guard ${limits} images/min per model`;
+}

@@ -43,3 +43,33 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<PollResult<
       return { type: 'gave_up', detail: step.detail };
   }
 }
+
+/**
+ * Waits for `work` or for `signal` to abort, whichever is first. On abort, `work` goes on and
+ * is handed to `orphan` (for example to cancel what it started once its reply is known).
+ */
+export async function unlessAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  orphan: (work: Promise<T>) => void,
+): Promise<{ readonly done: true; readonly value: T } | { readonly done: false }> {
+  if (signal.aborted) {
+    orphan(work);
+    return { done: false };
+  }
+  let onAbort = (): void => {};
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const first = await Promise.race([work.then((value) => ({ value })), aborted]);
+    if (first === 'aborted') {
+      orphan(work);
+      return { done: false };
+    }
+    return { done: true, value: first.value };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

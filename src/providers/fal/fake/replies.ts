@@ -1,5 +1,7 @@
 import type { FalScriptedError } from './types.ts';
 
+export { jsonReply as json } from '../../kit/fake/serve.ts';
+
 const DEFAULT_TYPES: Readonly<Record<number, string>> = {
   422: 'validation_error',
   429: 'rate_limited',
@@ -28,14 +30,6 @@ export function falErrorResponse(e: FalScriptedError): Response {
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), {
     status: e.status,
     headers,
-  });
-}
-
-/** A JSON reply. */
-export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'content-type': 'application/json' },
   });
 }
 

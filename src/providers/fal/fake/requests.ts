@@ -76,7 +76,7 @@ async function makeOutput(job: FalJob, origin: string, state: FakeFalState): Pro
   // num_images separate generations of one image each (batch mode is not simulated).
   for (let i = 0; i < job.input.numImages; i++) {
     const bytes = await state.render(width, height, `${job.input.prompt}#${i}`);
-    const path = state.cdn.put(bytes, job.entry.expiredOutput === true);
+    const path = state.cdn.put(bytes, { gone: job.entry.expiredOutput === true });
     images.push({
       url: `${origin}${path}`,
       content_type: 'image/jpeg',

@@ -1,7 +1,7 @@
+import { createFakeCdn, type FakeCdn } from '../../kit/fake/cdn.ts';
 import { createJpegRenderer } from '../../kit/fake/jpeg.ts';
 import { createRecorder, type Recorder } from '../../kit/fake/recorder.ts';
 import { createScript, type Script } from '../../kit/fake/script.ts';
-import { createFakeCdn, type FakeCdn } from './files.ts';
 import type { FalJob } from './jobs.ts';
 import type { FakeFalConfig, FakeFalOptions, FalScriptEntry } from './types.ts';
 
@@ -43,7 +43,7 @@ export function createFakeFalState(options: FakeFalOptions): FakeFalState {
     script,
     jobs,
     markerUses,
-    cdn: createFakeCdn(() => config.fileTtlSeconds, now),
+    cdn: createFakeCdn('/files', () => config.fileTtlSeconds, now),
     render: createJpegRenderer(() => config.outputBytes),
     now,
     random: options.random ?? Math.random,

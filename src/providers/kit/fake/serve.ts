@@ -93,3 +93,15 @@ export function closeOnSignals(fake: { close(): Promise<void> }): void {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+/** A JSON reply. */
+export function jsonReply(
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * Runs the fake Replicate API by hand:
+ *   npm run fake:replicate -- --port 9920 --latency-ms 2000
+ * Options: --host, --port, --api-token, --queue-ms, --latency-ms, --output-bytes small|<bytes>,
+ * --failure-rate 0..1, --creates-per-minute, --output-ttl-seconds, --throttle-retry-after.
+ */
+import { parseArgs } from 'node:util';
+import { closeOnSignals, cliNumber as number } from '../../kit/fake/serve.ts';
+import { startFakeReplicate } from './server.ts';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '9920' },
+    'api-token': { type: 'string' },
+    'queue-ms': { type: 'string', default: '0' },
+    'latency-ms': { type: 'string', default: '0' },
+    'output-bytes': { type: 'string', default: 'small' },
+    'failure-rate': { type: 'string', default: '0' },
+    'creates-per-minute': { type: 'string', default: '600' },
+    'output-ttl-seconds': { type: 'string', default: '3600' },
+    'throttle-retry-after': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(
+    'usage: npm run fake:replicate -- [--host 127.0.0.1] [--port 9920] [--api-token TOKEN]\n' +
+      '  [--queue-ms N] [--latency-ms N] [--output-bytes small|N] [--failure-rate 0..1]\n' +
+      '  [--creates-per-minute N] [--output-ttl-seconds N] [--throttle-retry-after]',
+  );
+  process.exit(0);
+}
+
+const fake = await startFakeReplicate({
+  host: values.host,
+  port: number('port', values.port),
+  queueMs: number('queue-ms', values['queue-ms']),
+  latencyMs: number('latency-ms', values['latency-ms']),
+  outputBytes:
+    values['output-bytes'] === 'small' ? 'small' : number('output-bytes', values['output-bytes']),
+  failureRate: number('failure-rate', values['failure-rate']),
+  createsPerMinute: number('creates-per-minute', values['creates-per-minute']),
+  outputTtlSeconds: number('output-ttl-seconds', values['output-ttl-seconds']),
+  throttleRetryAfterHeader: values['throttle-retry-after'],
+  ...(values['api-token'] ? { apiToken: values['api-token'] } : {}),
+});
+
+console.log(`fake Replicate listening: base URL ${fake.url}`);
+console.log(`API token: ${fake.apiToken}`);
+console.log(
+  `control: POST ${fake.origin}/__fake/script, GET ${fake.origin}/__fake/requests, POST ${fake.origin}/__fake/config, POST ${fake.origin}/__fake/reset`,
+);
+closeOnSignals(fake);

@@ -45,8 +45,9 @@ export async function runAttempts(
         verdict.exhausted === 'rate_limited'
           ? FAILURE_MESSAGES.rateLimited
           : FAILURE_MESSAGES.unavailable;
+      // The ceiling the next retry would have had.
       const ceiling = toRetryAfterSeconds(
-        backoffCeilingMs(n + 1, settings.retryBaseMs, settings.retryMaxMs),
+        backoffCeilingMs(n, settings.retryBaseMs, settings.retryMaxMs),
       );
       const wait =
         hint !== undefined

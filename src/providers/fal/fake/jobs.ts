@@ -38,7 +38,7 @@ export function jobState(job: FalJob, now: number): FalJobState {
   const elapsed = now - job.submittedAt;
   if (elapsed < job.queueMs) {
     const left = 1 - elapsed / job.queueMs;
-    return { state: 'IN_QUEUE', position: Math.max(0, Math.ceil(job.queuePosition * left) - 1) };
+    return { state: 'IN_QUEUE', position: Math.floor(job.queuePosition * left) };
   }
   if (elapsed < job.queueMs + job.latencyMs) return { state: 'IN_PROGRESS' };
   return { state: 'COMPLETED' };

@@ -1,27 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { startFakeCli } from '../fake-cli.ts';
 
-let child: ChildProcess | undefined;
-afterEach(() => {
-  if (child?.exitCode === null) child.kill('SIGTERM');
-  child = undefined;
-});
-
-function startCli(args: string[]): Promise<{ url: string; key: string }> {
-  child = spawn(process.execPath, ['src/providers/fal/fake/cli.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child?.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /base URL (\S+)/.exec(out)?.[1];
-      const key = /API key: (\S+)/.exec(out)?.[1];
-      if (url && key) resolve({ url, key });
-    });
-    child?.once('exit', (code) => reject(new Error(`cli exited with ${code}: ${out}`)));
-  });
-}
+const startCli = (args: string[]) => startFakeCli('src/providers/fal/fake/cli.ts', args);
 
 describe('fake fal.ai CLI (npm run fake:fal)', () => {
   it('prints its base URL and key and queues submissions', async () => {

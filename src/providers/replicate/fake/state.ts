@@ -53,7 +53,7 @@ export function createFakeReplicateState(options: FakeReplicateOptions): FakeRep
       const t = now();
       creates = creates.filter((at) => at > t - 60_000);
       if (creates.length >= config.createsPerMinute) {
-        return Math.max(1, Math.ceil((creates[0]! + 60_000 - t) / 1000));
+        return Math.max(1, Math.ceil(((creates[0] ?? t) + 60_000 - t) / 1000));
       }
       creates.push(t);
       return true;

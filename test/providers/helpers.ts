@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { pino } from 'pino';
 import sharp from 'sharp';
 import type { GenerationJob, SourceImage } from '../../src/providers/provider.ts';
@@ -101,4 +102,13 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<void>
     if (Date.now() > until) throw new Error('the condition did not come true in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A port nothing listens on. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

@@ -1,8 +1,7 @@
-import { deadline } from '../../deadline.ts';
-import { type AttemptVerdict, done, runAttempts, verdictFor } from '../kit/attempts.ts';
-import { cancelled, FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import { type AttemptVerdict, done, verdictFor } from '../kit/attempts.ts';
+import { FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import { runGuardedJob } from '../kit/job.ts';
 import { retrieveImage } from '../kit/retrieve.ts';
-import { checkSources } from '../kit/sources.ts';
 import type { GenerationJob, GenerationOutcome } from '../provider.ts';
 import { classifyFalError } from './errors.ts';
 import { buildFalInput } from './input.ts';
@@ -21,36 +20,14 @@ export async function generateWithFal(
   cfg: ResolvedFalOptions,
 ): Promise<GenerationOutcome> {
   const log = cfg.log.child({ provider: 'fal', model: job.model, index: job.index });
-  if (job.signal.aborted) return cancelled();
-  const sourceProblem = checkSources(job.sources, FAL_MAX_SOURCES);
-  if (sourceProblem) return failure('invalid_input', sourceProblem);
-
-  const admitted = await cfg.guard.acquire(job.model, job.signal);
-  if (job.signal.aborted) return cancelled();
-  if (!admitted.ok) {
-    log.warn({ retryAfter: admitted.retryAfter }, 'fal.ai throughput guard full; job refused');
-    return failure('rate_limited', FAILURE_MESSAGES.rateLimited, admitted.retryAfter);
-  }
-
   const endpoints = cfg.endpoints[job.model];
   const endpointId = job.sources.length > 0 ? endpoints.edit : endpoints.textToImage;
   const input = buildFalInput(job, cfg);
-  const limit = deadline(job.signal, cfg.requestTimeoutMs);
-  const interrupted = (): GenerationOutcome =>
-    job.signal.aborted ? cancelled() : failure('timeout', FAILURE_MESSAGES.timeout);
-  try {
-    return await runAttempts(
-      async (attempt) => {
-        const run = await runQueued(endpointId, input, { cfg, signal: limit.signal, log });
-        return judge(run, attempt, job, cfg, log, interrupted);
-      },
-      cfg,
-      limit.signal,
-      interrupted,
-    );
-  } finally {
-    limit.dispose();
-  }
+  const spec = { upstream: 'fal.ai', log, maxSources: FAL_MAX_SOURCES, guardKey: job.model };
+  return runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {
+    const run = await runQueued(endpointId, input, { cfg, signal, log });
+    return judge(run, attempt, job, cfg, log, interrupted);
+  });
 }
 
 async function judge(
@@ -77,9 +54,6 @@ async function judge(
       log.warn({ requestId: run.requestId }, 'fal.ai safety checker removed the image');
       return done(failure('content_policy', FAILURE_MESSAGES.outputRefused));
     case 'interrupted':
-      if (!job.signal.aborted) {
-        log.warn({ timeoutMs: cfg.requestTimeoutMs }, 'fal.ai did not finish in time; cancelled');
-      }
       return done(interrupted());
     case 'failed':
       log.warn({ detail: run.detail, requestId: run.requestId, attempt }, 'fal.ai request failed');

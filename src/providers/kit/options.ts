@@ -7,16 +7,10 @@ import { realSleep, type Sleep } from './sleep.ts';
 import type { ThroughputGuard } from './throughput-guard.ts';
 
 /**
- * The options every job-queue adapter (fal.ai, Replicate) takes besides its own: time limits,
- * retries, the throughput guard, downloads, and what tests inject.
+ * The options every upstream adapter takes besides its own: downloads, retries, the
+ * throughput guard, and what tests inject. Defaults are each adapter's (its `…_DEFAULTS`).
  */
-export interface QueueAdapterOptions {
-  /** From submission until the result is ready, queue time included. Default 300000. */
-  readonly requestTimeoutMs?: number;
-  /** Each call to the upstream's API (submit, status, result, cancel). Default 30000. */
-  readonly callTimeoutMs?: number;
-  /** Between looks at a job that is not done. Default 1000. */
-  readonly pollIntervalMs?: number;
+export interface UpstreamOptions {
   /** Per download of a result URL. Default 60000. */
   readonly downloadTimeoutMs?: number;
   /** Cap on one result image. Default 32 MiB. */
@@ -31,7 +25,11 @@ export interface QueueAdapterOptions {
   readonly imagesPerMinute?: number | Partial<Record<ModelId, number>>;
   /** How long a job may wait for guard capacity before it fails as rate limited. Default 10000. */
   readonly maxQueueMs?: number;
-  /** Result downloads in progress at once, per provider. Default 32. */
+  /**
+   * Result downloads in progress at once, per provider. Jobs past it wait their turn before
+   * downloading, so a burst of generations finishing together holds a bounded number of
+   * images in memory. Default 32.
+   */
   readonly downloadConcurrency?: number;
   /** Replaces the in-memory throughput guard (for example with one shared between replicas). */
   readonly guard?: ThroughputGuard;
@@ -43,6 +41,16 @@ export interface QueueAdapterOptions {
   /** Epoch milliseconds (for HTTP-date retry hints). */
   readonly now?: () => number;
   readonly log: Logger;
+}
+
+/** The options of job-queue adapters (fal.ai, Replicate): time limits and polling besides. */
+export interface QueueAdapterOptions extends UpstreamOptions {
+  /** From submission until the result is ready, queue time included. Default 300000. */
+  readonly requestTimeoutMs?: number;
+  /** Each call to the upstream's API (submit, status, result, cancel). Default 30000. */
+  readonly callTimeoutMs?: number;
+  /** Between looks at a job that is not done. Default 1000. */
+  readonly pollIntervalMs?: number;
 }
 
 /** The common options with every default applied, plus the guard and download limiter. */

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { ModelId } from '../../contract/models.ts';
 import { createUndiciClient, type HttpClient } from '../kit/http-client.ts';
+import type { UpstreamOptions } from '../kit/options.ts';
 import { realSleep, type Sleep } from '../kit/sleep.ts';
-import type { ThroughputGuard } from '../kit/throughput-guard.ts';
 import { type ArkFlavor, DEFAULT_BASE_URL, flavorFromBaseUrl } from './models.ts';
 
 /** Options of `createModelArkProvider`. Only `apiKey` and `log` are required. */
-export interface ModelArkOptions {
+export interface ModelArkOptions extends UpstreamOptions {
   readonly apiKey: string;
   /** Default `https://ark.ap-southeast.bytepluses.com/api/v3`. */
   readonly baseUrl?: string;
@@ -24,36 +24,6 @@ export interface ModelArkOptions {
   readonly sendSourceUrls?: boolean;
   /** Per upstream call, until the image is announced. Default 180000. */
   readonly requestTimeoutMs?: number;
-  /** Per download of a result URL. Default 60000. */
-  readonly downloadTimeoutMs?: number;
-  /** Cap on one result image. Default 32 MiB. */
-  readonly maxDownloadBytes?: number;
-  /** Retries of retryable upstream failures (429, 5xx, refused connections). Default 3. */
-  readonly maxRetries?: number;
-  /** First backoff ceiling. Default 1000. */
-  readonly retryBaseMs?: number;
-  /** Largest backoff ceiling; a `Retry-After` longer than this ends the retries. Default 20000. */
-  readonly retryMaxMs?: number;
-  /** Throughput guard limit, per model (a number for all). 0 turns it off. Default 500. */
-  readonly imagesPerMinute?: number | Partial<Record<ModelId, number>>;
-  /** How long a job may wait for guard capacity before it fails as rate limited. Default 10000. */
-  readonly maxQueueMs?: number;
-  /**
-   * Result downloads in progress at once, per provider. Jobs past it wait their turn before
-   * downloading, so a burst of generations finishing together holds a bounded number of
-   * images in memory. Default 32.
-   */
-  readonly downloadConcurrency?: number;
-  /** Replaces the in-memory throughput guard (for example with one shared between replicas). */
-  readonly guard?: ThroughputGuard;
-  /** Where upstream calls and downloads go. Default: a keep-alive undici pool of its own. */
-  readonly http?: HttpClient;
-  readonly sleep?: Sleep;
-  /** In [0, 1), for backoff jitter. */
-  readonly random?: () => number;
-  /** Epoch milliseconds. */
-  readonly now?: () => number;
-  readonly log: Logger;
 }
 
 export const MODELARK_DEFAULTS = {

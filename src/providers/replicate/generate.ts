@@ -1,8 +1,7 @@
-import { deadline } from '../../deadline.ts';
-import { type AttemptVerdict, done, runAttempts, verdictFor } from '../kit/attempts.ts';
-import { cancelled, FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import { type AttemptVerdict, done, verdictFor } from '../kit/attempts.ts';
+import { FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import { runGuardedJob } from '../kit/job.ts';
 import { retrieveImage } from '../kit/retrieve.ts';
-import { checkSources } from '../kit/sources.ts';
 import type { GenerationJob, GenerationOutcome } from '../provider.ts';
 import { classifyCreateError, classifyFailedPrediction } from './errors.ts';
 import { buildReplicateInput } from './input.ts';
@@ -24,38 +23,17 @@ export async function generateWithReplicate(
   cfg: ResolvedReplicateOptions,
 ): Promise<GenerationOutcome> {
   const log = cfg.log.child({ provider: 'replicate', model: job.model, index: job.index });
-  if (job.signal.aborted) return cancelled();
-  const sourceProblem = checkSources(job.sources, REPLICATE_PROFILES[job.model].maxSources);
-  if (sourceProblem) return failure('invalid_input', sourceProblem);
-
-  const admitted = await cfg.guard.acquire(GUARD_KEY, job.signal);
-  if (job.signal.aborted) return cancelled();
-  if (!admitted.ok) {
-    log.warn({ retryAfter: admitted.retryAfter }, 'Replicate throughput guard full; job refused');
-    return failure('rate_limited', FAILURE_MESSAGES.rateLimited, admitted.retryAfter);
-  }
-
   const { input, directiveDropped } = buildReplicateInput(job, cfg);
-  if (directiveDropped) {
-    log.warn({ mode: job.mode }, 'prompt too long for the mode directive; sent without it');
-  }
   const modelName = cfg.modelNames[job.model];
-  const limit = deadline(job.signal, cfg.requestTimeoutMs);
-  const interrupted = (): GenerationOutcome =>
-    job.signal.aborted ? cancelled() : failure('timeout', FAILURE_MESSAGES.timeout);
-  try {
-    return await runAttempts(
-      async (attempt) => {
-        const run = await runPrediction(modelName, input, { cfg, signal: limit.signal, log });
-        return judge(run, attempt, job, cfg, log, interrupted);
-      },
-      cfg,
-      limit.signal,
-      interrupted,
-    );
-  } finally {
-    limit.dispose();
-  }
+  const maxSources = REPLICATE_PROFILES[job.model].maxSources;
+  const spec = { upstream: 'Replicate', log, maxSources, guardKey: GUARD_KEY };
+  return runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {
+    if (directiveDropped && attempt === 0) {
+      log.warn({ mode: job.mode }, 'prompt too long for the mode directive; sent without it');
+    }
+    const run = await runPrediction(modelName, input, { cfg, signal, log });
+    return judge(run, attempt, job, cfg, log, interrupted);
+  });
 }
 
 async function judge(

@@ -1,17 +1,8 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { classifyFalError } from '../../../src/providers/fal/errors.ts';
 import type { FalError } from '../../../src/providers/fal/wire.ts';
-import { makeJob, makeSource } from '../helpers.ts';
+import { closedPort, makeJob, makeSource } from '../helpers.ts';
 import { makeProvider, startFake } from './helpers.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('fal.ai errors', () => {
   it('reports a content-policy refusal as final: one submission, no retry', async () => {

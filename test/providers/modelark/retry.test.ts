@@ -1,17 +1,9 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { fullJitterMs, parseRetryAfterMs } from '../../../src/providers/kit/backoff.ts';
+import { closedPort } from '../helpers.ts';
 import { makeJob, makeProvider, startFake } from './helpers.ts';
 
 /** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('ModelArk retries', () => {
   it('retries 429s with capped exponential full-jitter backoff, then succeeds', async () => {
     const fake = await startFake();

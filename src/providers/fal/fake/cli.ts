@@ -6,7 +6,7 @@
  * --cancel-reply accepted|success, --file-ttl-seconds.
  */
 import { parseArgs } from 'node:util';
-import { closeOnSignals, cliNumber as number } from '../../kit/fake/serve.ts';
+import { announceFake, cliNumber as number } from '../../kit/fake/serve.ts';
 import { startFakeFal } from './server.ts';
 
 const { values } = parseArgs({
@@ -58,9 +58,4 @@ const fake = await startFakeFal({
   ...(values['api-key'] ? { apiKey: values['api-key'] } : {}),
 });
 
-console.log(`fake fal.ai queue listening: base URL ${fake.url}`);
-console.log(`API key: ${fake.apiKey}`);
-console.log(
-  `control: POST ${fake.origin}/__fake/script, GET ${fake.origin}/__fake/requests, POST ${fake.origin}/__fake/config, POST ${fake.origin}/__fake/reset`,
-);
-closeOnSignals(fake);
+announceFake('fal.ai queue', fake, `API key: ${fake.apiKey}`);

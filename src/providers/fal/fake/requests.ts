@@ -33,7 +33,7 @@ export function statusReply(
     const status = job.entry.statusErrorCode ?? 503;
     return json({ detail: 'Service temporarily unavailable' }, status);
   }
-  const s = jobState(job, state.now());
+  const s = jobState(job, state.base.now());
   const urls = jobUrls(job, origin);
   const base = {
     request_id: job.id,
@@ -54,7 +54,7 @@ export async function resultReply(
   state: FakeFalState,
 ): Promise<Response> {
   if (job.cancelledAt !== undefined) return json({ detail: 'Request was cancelled' }, 400);
-  if (jobState(job, state.now()).state !== 'COMPLETED') {
+  if (jobState(job, state.base.now()).state !== 'COMPLETED') {
     return json({ detail: 'Request is still in progress' }, 400);
   }
   if (job.failure) return falErrorResponse(job.failure);
@@ -75,8 +75,8 @@ async function makeOutput(job: FalJob, origin: string, state: FakeFalState): Pro
   const images = [];
   // num_images separate generations of one image each (batch mode is not simulated).
   for (let i = 0; i < job.input.numImages; i++) {
-    const bytes = await state.render(width, height, `${job.input.prompt}#${i}`);
-    const path = state.cdn.put(bytes, { gone: job.entry.expiredOutput === true });
+    const bytes = await state.base.render(width, height, `${job.input.prompt}#${i}`);
+    const path = state.base.cdn.put(bytes, { gone: job.entry.expiredOutput === true });
     images.push({
       url: `${origin}${path}`,
       content_type: 'image/jpeg',
@@ -91,9 +91,10 @@ async function makeOutput(job: FalJob, origin: string, state: FakeFalState): Pro
 
 /** `PUT …/requests/{id}/cancel`; the reply shape is configurable (CONFLICT §3.2). */
 export function cancelReply(job: FalJob, state: FakeFalState): Response {
-  const done = jobState(job, state.now()).state === 'COMPLETED' && job.cancelledAt === undefined;
+  const done =
+    jobState(job, state.base.now()).state === 'COMPLETED' && job.cancelledAt === undefined;
   if (done) return json({ status: 'ALREADY_COMPLETED' }, 400);
-  job.cancelledAt ??= state.now();
+  job.cancelledAt ??= state.base.now();
   return state.config.cancelReply === 'success'
     ? json({ success: true }, 200)
     : json({ status: 'CANCELLATION_REQUESTED' }, 202);

@@ -1,11 +1,12 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { mountControl, serveFake } from '../../kit/fake/serve.ts';
+import { mountFakeControl } from '../../kit/fake/base.ts';
+import { serveFake } from '../../kit/fake/serve.ts';
 import { json } from './replies.ts';
 import { cancelReply, findRequest, resultReply, statusReply } from './requests.ts';
 import { createFakeFalState } from './state.ts';
 import { handleSubmit } from './submit.ts';
-import { type FakeFal, type FakeFalOptions, type FalScriptEntry, pickFalConfig } from './types.ts';
+import { type FakeFal, type FakeFalOptions, pickFalConfig } from './types.ts';
 import { FAKE_ENDPOINTS } from './validate.ts';
 
 export type {
@@ -26,18 +27,10 @@ const METHOD_NOT_ALLOWED = { detail: 'Method Not Allowed' };
 export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFal> {
   const state = createFakeFalState(options);
   const app = new Hono<{ Bindings: HttpBindings }>();
-  mountControl(app, {
-    requests: state.recorder.requests,
-    script: (list) => {
-      state.script.push(...(list as FalScriptEntry[]));
-      return state.script.size;
-    },
-    configure: (patch) => Object.assign(state.config, pickFalConfig(patch)),
-    reset: () => state.reset(),
-  });
+  mountFakeControl(app, state, pickFalConfig);
 
   app.all('*', async (c) => {
-    const entry = await state.recorder.record(c.req.raw);
+    const entry = await state.base.recorder.record(c.req.raw);
     const reply = (response: Response): Response => {
       entry.status ??= response.status;
       return response;
@@ -46,7 +39,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     const method = c.req.method;
     const origin = new URL(c.req.url).origin;
     if (path.startsWith('/files/')) {
-      return reply(method === 'GET' ? state.cdn.get(path) : json(METHOD_NOT_ALLOWED, 405));
+      return reply(method === 'GET' ? state.base.cdn.get(path) : json(METHOD_NOT_ALLOWED, 405));
     }
     const endpoint = FAKE_ENDPOINTS.find((e) => path === `/${e.id}`);
     const found = endpoint ? undefined : findRequest(path, state);
@@ -77,14 +70,14 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
 
   const { origin, close } = await serveFake(app, options);
   const matching = (test: (path: string, method: string) => boolean) => () =>
-    state.recorder.requests.filter((r) => test(r.path, r.method));
+    state.base.recorder.requests.filter((r) => test(r.path, r.method));
   const isRequestPath = (path: string, suffix: RegExp) =>
     /\/requests\/[^/]+/.test(path) && suffix.test(path);
   return {
     url: origin,
     origin,
     apiKey: state.apiKey,
-    requests: state.recorder.requests,
+    requests: state.base.recorder.requests,
     submissions: matching(
       (path, method) => method === 'POST' && FAKE_ENDPOINTS.some((e) => path === `/${e.id}`),
     ),
@@ -92,7 +85,7 @@ export async function startFakeFal(options: FakeFalOptions = {}): Promise<FakeFa
     results: matching((path) => isRequestPath(path, /\/requests\/[^/]+$/)),
     cancels: matching((path) => isRequestPath(path, /\/cancel$/)),
     downloads: matching((path) => path.startsWith('/files/')),
-    script: (...entries) => state.script.push(...entries),
+    script: (...entries) => state.base.script.push(...entries),
     configure: (patch) => Object.assign(state.config, pickFalConfig(patch)),
     reset: () => state.reset(),
     close,

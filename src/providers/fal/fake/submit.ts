@@ -36,7 +36,7 @@ export async function handleSubmit(
   if (!validation.ok) return json({ detail: validation.detail }, 422);
   const input = validation.input;
   const markers = parseMarkers(input.prompt);
-  const scripted = state.script.take() ?? {};
+  const scripted = state.base.script.take() ?? {};
 
   if (scripted.drop) {
     entry.status = 0;
@@ -44,15 +44,16 @@ export async function handleSubmit(
     await delay(0);
     return new Response(null, { status: 500 });
   }
-  const refusal = scripted.submitError ?? markerError(markers, 'submit_status', state.markerUses);
+  const refusal =
+    scripted.submitError ?? markerError(markers, 'submit_status', state.base.markerUses);
   if (refusal) return falErrorResponse(refusal);
 
-  const marked = markerError(markers, 'fail', state.markerUses);
+  const marked = markerError(markers, 'fail', state.base.markerUses);
   const failure: FalScriptedError | undefined =
     scripted.fail ??
     marked ??
     (markers.get('content_policy') !== undefined ? CONTENT_POLICY : undefined) ??
-    (state.random() < state.config.failureRate
+    (state.base.random() < state.config.failureRate
       ? {
           status: 500,
           type: 'internal_server_error',
@@ -71,7 +72,7 @@ export async function handleSubmit(
       ...(markers.get('expired_output') !== undefined ? { expiredOutput: true } : {}),
     },
     pathShape: scripted.pathShape ?? state.config.pathShape,
-    submittedAt: state.now(),
+    submittedAt: state.base.now(),
     queueMs: scripted.queueMs ?? intMarker(markers, 'queue_ms') ?? state.config.queueMs,
     latencyMs: scripted.latencyMs ?? intMarker(markers, 'latency_ms') ?? state.config.latencyMs,
     queuePosition: scripted.queuePosition ?? intMarker(markers, 'queue_position') ?? 0,

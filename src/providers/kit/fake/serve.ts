@@ -105,3 +105,17 @@ export function jsonReply(
     headers: { 'content-type': 'application/json', ...headers },
   });
 }
+
+/** The lines a fake started by hand prints (its base URL, credential and control API). */
+export function announceFake(
+  name: string,
+  fake: { readonly url: string; readonly origin: string; close(): Promise<void> },
+  credential: string,
+): void {
+  console.log(`fake ${name} listening: base URL ${fake.url}`);
+  console.log(credential);
+  console.log(
+    `control: POST ${fake.origin}/__fake/script, GET ${fake.origin}/__fake/requests, POST ${fake.origin}/__fake/config, POST ${fake.origin}/__fake/reset`,
+  );
+  closeOnSignals(fake);
+}

@@ -5,7 +5,7 @@
  * --failure-rate 0..1, --creates-per-minute, --output-ttl-seconds, --throttle-retry-after.
  */
 import { parseArgs } from 'node:util';
-import { closeOnSignals, cliNumber as number } from '../../kit/fake/serve.ts';
+import { announceFake, cliNumber as number } from '../../kit/fake/serve.ts';
 import { startFakeReplicate } from './server.ts';
 
 const { values } = parseArgs({
@@ -47,9 +47,4 @@ const fake = await startFakeReplicate({
   ...(values['api-token'] ? { apiToken: values['api-token'] } : {}),
 });
 
-console.log(`fake Replicate listening: base URL ${fake.url}`);
-console.log(`API token: ${fake.apiToken}`);
-console.log(
-  `control: POST ${fake.origin}/__fake/script, GET ${fake.origin}/__fake/requests, POST ${fake.origin}/__fake/config, POST ${fake.origin}/__fake/reset`,
-);
-closeOnSignals(fake);
+announceFake('Replicate', fake, `API token: ${fake.apiToken}`);

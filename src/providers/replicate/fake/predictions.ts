@@ -80,7 +80,7 @@ export async function predictionObject(
   origin: string,
   state: FakeReplicateState,
 ): Promise<Record<string, unknown>> {
-  const now = state.now();
+  const now = state.base.now();
   const { status, at } = predictionStatus(p, now);
   const removed =
     status === 'succeeded' &&
@@ -126,8 +126,8 @@ export async function predictionObject(
 
 async function makeOutput(p: FakePrediction, state: FakeReplicateState): Promise<string> {
   const { width, height } = await outputSize(p.input);
-  const bytes = await state.render(width, height, String(p.input.prompt));
-  return state.cdn.put(bytes, { gone: p.entry.expiredOutput === true, name: 'out-0.jpg' });
+  const bytes = await state.base.render(width, height, String(p.input.prompt));
+  return state.base.cdn.put(bytes, { gone: p.entry.expiredOutput === true, name: 'out-0.jpg' });
 }
 
 /**

@@ -95,13 +95,13 @@ export async function handleCreate(
 
   const input = (entry.body as { input: Record<string, unknown> }).input;
   const markers = parseMarkers(String(input.prompt));
-  const scripted = state.script.take() ?? {};
+  const scripted = state.base.script.take() ?? {};
   if (scripted.drop) {
     entry.status = 0;
     c.env.outgoing.socket?.destroy();
     return new Response(null, { status: 500 });
   }
-  const marked = countedMarker(markers, 'create_status', state.markerUses);
+  const marked = countedMarker(markers, 'create_status', state.base.markerUses);
   const refusal: ReplicateScriptedError | undefined =
     scripted.createError ??
     (marked
@@ -124,7 +124,9 @@ export async function handleCreate(
     scripted.fail ??
     markers.get('fail') ??
     (markers.get('flagged') !== undefined ? FLAGGED : undefined) ??
-    (state.random() < state.config.failureRate ? 'Prediction failed: internal error' : undefined) ??
+    (state.base.random() < state.config.failureRate
+      ? 'Prediction failed: internal error'
+      : undefined) ??
     tooFewPixels(model, input);
   const p: FakePrediction = {
     id: newPredictionId(),
@@ -135,7 +137,7 @@ export async function handleCreate(
       ...scripted,
       ...(markers.get('expired_output') !== undefined ? { expiredOutput: true } : {}),
     },
-    createdAt: state.now(),
+    createdAt: state.base.now(),
     queueMs: scripted.queueMs ?? intMarker(markers, 'queue_ms') ?? state.config.queueMs,
     latencyMs: scripted.latencyMs ?? intMarker(markers, 'latency_ms') ?? state.config.latencyMs,
     ...(deadlineS === undefined ? {} : { deadlineMs: deadlineS * 1000 }),
@@ -144,7 +146,7 @@ export async function handleCreate(
   };
   state.predictions.set(p.id, p);
   if (waitSeconds > 0) {
-    const wait = Math.min(waitSeconds * 1000, msUntilTerminal(p, state.now()));
+    const wait = Math.min(waitSeconds * 1000, msUntilTerminal(p, state.base.now()));
     await delay(wait, undefined, { signal: c.req.raw.signal }).catch(() => undefined);
   }
   const origin = new URL(c.req.url).origin;
@@ -177,7 +179,7 @@ export async function handleGet(c: Ctx, p: FakePrediction, state: FakeReplicateS
 
 /** `POST /v1/predictions/{id}/cancel`: a running prediction becomes `canceled`. */
 export async function handleCancel(c: Ctx, p: FakePrediction, state: FakeReplicateState) {
-  const { status } = predictionStatus(p, state.now());
-  if (status === 'starting' || status === 'processing') p.canceledAt = state.now();
+  const { status } = predictionStatus(p, state.base.now());
+  if (status === 'starting' || status === 'processing') p.canceledAt = state.base.now();
   return jsonReply(await predictionObject(p, new URL(c.req.url).origin, state));
 }

@@ -1,14 +1,10 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
-import { mountControl, serveFake } from '../../kit/fake/serve.ts';
+import { mountFakeControl } from '../../kit/fake/base.ts';
+import { serveFake } from '../../kit/fake/serve.ts';
 import { handleCancel, handleCreate, handleGet, problem } from './routes.ts';
 import { createFakeReplicateState } from './state.ts';
-import {
-  type FakeReplicate,
-  type FakeReplicateOptions,
-  pickReplicateConfig,
-  type ReplicateScriptEntry,
-} from './types.ts';
+import { type FakeReplicate, type FakeReplicateOptions, pickReplicateConfig } from './types.ts';
 
 export type {
   FakeReplicate,
@@ -31,18 +27,10 @@ export async function startFakeReplicate(
 ): Promise<FakeReplicate> {
   const state = createFakeReplicateState(options);
   const app = new Hono<{ Bindings: HttpBindings }>();
-  mountControl(app, {
-    requests: state.recorder.requests,
-    script: (list) => {
-      state.script.push(...(list as ReplicateScriptEntry[]));
-      return state.script.size;
-    },
-    configure: (patch) => Object.assign(state.config, pickReplicateConfig(patch)),
-    reset: () => state.reset(),
-  });
+  mountFakeControl(app, state, pickReplicateConfig);
 
   app.all('*', async (c) => {
-    const entry = await state.recorder.record(c.req.raw);
+    const entry = await state.base.recorder.record(c.req.raw);
     const reply = (response: Response): Response => {
       entry.status ??= response.status;
       return response;
@@ -50,7 +38,7 @@ export async function startFakeReplicate(
     const { path, method } = c.req;
     const notAllowed = () => problem(405, 'Method not allowed', `${method} is not allowed here.`);
     if (path.startsWith('/delivery/'))
-      return reply(method === 'GET' ? state.cdn.get(path) : notAllowed());
+      return reply(method === 'GET' ? state.base.cdn.get(path) : notAllowed());
     const create = CREATE.exec(path);
     const one = PREDICTION.exec(path);
     if (!create && !one)
@@ -76,19 +64,19 @@ export async function startFakeReplicate(
 
   const { origin, close } = await serveFake(app, options);
   const matching = (test: (path: string, method: string) => boolean) => () =>
-    state.recorder.requests.filter((r) => test(r.path, r.method));
+    state.base.recorder.requests.filter((r) => test(r.path, r.method));
   return {
     url: `${origin}/v1`,
     origin,
     apiToken: state.apiToken,
-    requests: state.recorder.requests,
+    requests: state.base.recorder.requests,
     creates: matching((path, method) => method === 'POST' && CREATE.test(path)),
     polls: matching(
       (path, method) => method === 'GET' && PREDICTION.test(path) && !path.endsWith('/cancel'),
     ),
     cancels: matching((path) => PREDICTION.test(path) && path.endsWith('/cancel')),
     downloads: matching((path) => path.startsWith('/delivery/')),
-    script: (...entries) => state.script.push(...entries),
+    script: (...entries) => state.base.script.push(...entries),
     configure: (patch) => Object.assign(state.config, pickReplicateConfig(patch)),
     reset: () => state.reset(),
     close,

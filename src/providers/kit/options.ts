@@ -53,21 +53,16 @@ export interface QueueAdapterOptions extends UpstreamOptions {
   readonly pollIntervalMs?: number;
 }
 
-/** The common options with every default applied, plus the guard and download limiter. */
-export interface ResolvedQueueAdapterOptions {
-  readonly requestTimeoutMs: number;
-  readonly callTimeoutMs: number;
-  readonly pollIntervalMs: number;
+/** The common options with every default applied. */
+export interface ResolvedUpstreamOptions {
   readonly downloadTimeoutMs: number;
   readonly maxDownloadBytes: number;
   readonly maxRetries: number;
   readonly retryBaseMs: number;
   readonly retryMaxMs: number;
   readonly imagesPerMinute: (model: string) => number;
-  readonly guard: ThroughputGuard;
-  /** False when the guard was given (and so says nothing about its limits). */
-  readonly ownGuard: boolean;
-  readonly downloads: LimitFunction;
+  readonly maxQueueMs: number;
+  readonly downloadConcurrency: number;
   readonly http: HttpClient;
   readonly sleep: Sleep;
   readonly random: () => number;
@@ -75,10 +70,8 @@ export interface ResolvedQueueAdapterOptions {
   readonly log: Logger;
 }
 
-export const QUEUE_ADAPTER_DEFAULTS = {
-  requestTimeoutMs: 300_000,
-  callTimeoutMs: 30_000,
-  pollIntervalMs: 1_000,
+/** Defaults every adapter shares, and those it chooses (`imagesPerMinute`). */
+export const UPSTREAM_DEFAULTS = {
   downloadTimeoutMs: 60_000,
   maxDownloadBytes: 32 * 1024 * 1024,
   maxRetries: 3,
@@ -88,40 +81,72 @@ export const QUEUE_ADAPTER_DEFAULTS = {
   downloadConcurrency: 32,
 } as const;
 
-/** Applies the defaults; `imagesPerMinute` defaults to the upstream's own documented limit. */
-export function resolveQueueAdapterOptions(
-  o: QueueAdapterOptions,
+/** Applies the shared defaults; `imagesPerMinute` defaults to the upstream's own limit. */
+export function resolveUpstreamOptions(
+  o: UpstreamOptions,
   defaultImagesPerMinute: number,
-): ResolvedQueueAdapterOptions {
-  const d = QUEUE_ADAPTER_DEFAULTS;
+): ResolvedUpstreamOptions {
+  const d = UPSTREAM_DEFAULTS;
   const ipm = o.imagesPerMinute ?? defaultImagesPerMinute;
-  const imagesPerMinute =
-    typeof ipm === 'number'
-      ? () => ipm
-      : (model: string) =>
-          (ipm as Partial<Record<string, number>>)[model] ?? defaultImagesPerMinute;
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? realSleep;
-  const maxQueueMs = o.maxQueueMs ?? d.maxQueueMs;
   return {
-    requestTimeoutMs: o.requestTimeoutMs ?? d.requestTimeoutMs,
-    callTimeoutMs: o.callTimeoutMs ?? d.callTimeoutMs,
-    pollIntervalMs: o.pollIntervalMs ?? d.pollIntervalMs,
     downloadTimeoutMs: o.downloadTimeoutMs ?? d.downloadTimeoutMs,
     maxDownloadBytes: o.maxDownloadBytes ?? d.maxDownloadBytes,
     maxRetries: Math.max(0, o.maxRetries ?? d.maxRetries),
     retryBaseMs: o.retryBaseMs ?? d.retryBaseMs,
     retryMaxMs: o.retryMaxMs ?? d.retryMaxMs,
-    imagesPerMinute,
-    guard:
-      o.guard ?? createMemoryThroughputGuard({ limitFor: imagesPerMinute, maxQueueMs, now, sleep }),
-    ownGuard: o.guard === undefined,
-    downloads: pLimit(Math.max(1, o.downloadConcurrency ?? d.downloadConcurrency)),
+    imagesPerMinute:
+      typeof ipm === 'number'
+        ? () => ipm
+        : (model) => (ipm as Partial<Record<string, number>>)[model] ?? defaultImagesPerMinute,
+    maxQueueMs: o.maxQueueMs ?? d.maxQueueMs,
+    downloadConcurrency: Math.max(1, o.downloadConcurrency ?? d.downloadConcurrency),
     http: o.http ?? createUndiciClient(),
-    sleep,
+    sleep: o.sleep ?? realSleep,
     random: o.random ?? Math.random,
-    now,
+    now: o.now ?? Date.now,
     log: o.log,
+  };
+}
+
+/** The options of a job-queue adapter with every default applied, its guard and limiter. */
+export interface ResolvedQueueAdapterOptions extends ResolvedUpstreamOptions {
+  readonly requestTimeoutMs: number;
+  readonly callTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly guard: ThroughputGuard;
+  /** False when the guard was given (and so says nothing about its limits). */
+  readonly ownGuard: boolean;
+  readonly downloads: LimitFunction;
+}
+
+export const QUEUE_ADAPTER_DEFAULTS = {
+  requestTimeoutMs: 300_000,
+  callTimeoutMs: 30_000,
+  pollIntervalMs: 1_000,
+} as const;
+
+/** Applies the defaults of a job-queue adapter. */
+export function resolveQueueAdapterOptions(
+  o: QueueAdapterOptions,
+  defaultImagesPerMinute: number,
+): ResolvedQueueAdapterOptions {
+  const d = QUEUE_ADAPTER_DEFAULTS;
+  const common = resolveUpstreamOptions(o, defaultImagesPerMinute);
+  return {
+    ...common,
+    requestTimeoutMs: o.requestTimeoutMs ?? d.requestTimeoutMs,
+    callTimeoutMs: o.callTimeoutMs ?? d.callTimeoutMs,
+    pollIntervalMs: o.pollIntervalMs ?? d.pollIntervalMs,
+    guard:
+      o.guard ??
+      createMemoryThroughputGuard({
+        limitFor: common.imagesPerMinute,
+        maxQueueMs: common.maxQueueMs,
+        now: common.now,
+        sleep: common.sleep,
+      }),
+    ownGuard: o.guard === undefined,
+    downloads: pLimit(common.downloadConcurrency),
   };
 }
 

@@ -1,8 +1,10 @@
-import type { Logger } from 'pino';
 import type { ModelId } from '../../contract/models.ts';
-import { createUndiciClient, type HttpClient } from '../kit/http-client.ts';
-import type { UpstreamOptions } from '../kit/options.ts';
-import { realSleep, type Sleep } from '../kit/sleep.ts';
+import {
+  type ResolvedUpstreamOptions,
+  resolveUpstreamOptions,
+  UPSTREAM_DEFAULTS,
+  type UpstreamOptions,
+} from '../kit/options.ts';
 import { type ArkFlavor, DEFAULT_BASE_URL, flavorFromBaseUrl } from './models.ts';
 
 /** Options of `createModelArkProvider`. Only `apiKey` and `log` are required. */
@@ -33,18 +35,12 @@ export const MODELARK_DEFAULTS = {
   stream: false,
   sendSourceUrls: false,
   requestTimeoutMs: 180_000,
-  downloadTimeoutMs: 60_000,
-  maxDownloadBytes: 32 * 1024 * 1024,
-  maxRetries: 3,
-  retryBaseMs: 1_000,
-  retryMaxMs: 20_000,
   imagesPerMinute: 500,
-  maxQueueMs: 10_000,
-  downloadConcurrency: 32,
+  ...UPSTREAM_DEFAULTS,
 } as const;
 
 /** The options with every default applied. */
-export interface ResolvedModelArkOptions {
+export interface ResolvedModelArkOptions extends ResolvedUpstreamOptions {
   readonly apiKey: string;
   readonly baseUrl: string;
   readonly endpoint: string;
@@ -55,27 +51,14 @@ export interface ResolvedModelArkOptions {
   readonly stream: boolean;
   readonly sendSourceUrls: boolean;
   readonly requestTimeoutMs: number;
-  readonly downloadTimeoutMs: number;
-  readonly maxDownloadBytes: number;
-  readonly maxRetries: number;
-  readonly retryBaseMs: number;
-  readonly retryMaxMs: number;
-  readonly imagesPerMinute: (model: string) => number;
-  readonly maxQueueMs: number;
-  readonly downloadConcurrency: number;
-  readonly http: HttpClient;
-  readonly sleep: Sleep;
-  readonly random: () => number;
-  readonly now: () => number;
-  readonly log: Logger;
 }
 
 /** Applies the defaults. */
 export function resolveModelArkOptions(o: ModelArkOptions): ResolvedModelArkOptions {
   const d = MODELARK_DEFAULTS;
   const baseUrl = (o.baseUrl ?? d.baseUrl).replace(/\/+$/, '');
-  const ipm = o.imagesPerMinute ?? d.imagesPerMinute;
   return {
+    ...resolveUpstreamOptions(o, d.imagesPerMinute),
     apiKey: o.apiKey,
     baseUrl,
     endpoint: `${baseUrl}/images/generations`,
@@ -86,21 +69,5 @@ export function resolveModelArkOptions(o: ModelArkOptions): ResolvedModelArkOpti
     stream: o.stream ?? d.stream,
     sendSourceUrls: o.sendSourceUrls ?? d.sendSourceUrls,
     requestTimeoutMs: o.requestTimeoutMs ?? d.requestTimeoutMs,
-    downloadTimeoutMs: o.downloadTimeoutMs ?? d.downloadTimeoutMs,
-    maxDownloadBytes: o.maxDownloadBytes ?? d.maxDownloadBytes,
-    maxRetries: Math.max(0, o.maxRetries ?? d.maxRetries),
-    retryBaseMs: o.retryBaseMs ?? d.retryBaseMs,
-    retryMaxMs: o.retryMaxMs ?? d.retryMaxMs,
-    imagesPerMinute:
-      typeof ipm === 'number'
-        ? () => ipm
-        : (model) => (ipm as Partial<Record<string, number>>)[model] ?? d.imagesPerMinute,
-    maxQueueMs: o.maxQueueMs ?? d.maxQueueMs,
-    downloadConcurrency: Math.max(1, o.downloadConcurrency ?? d.downloadConcurrency),
-    http: o.http ?? createUndiciClient(),
-    sleep: o.sleep ?? realSleep,
-    random: o.random ?? Math.random,
-    now: o.now ?? Date.now,
-    log: o.log,
   };
 }

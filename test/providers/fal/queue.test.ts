@@ -34,10 +34,11 @@ describe('fal.ai queue: following, cancelling, timing out', () => {
     fake.script({ omit: ['status_url', 'cancel_url'], latencyMs: 2000 });
     const { provider } = makeProvider(fake);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const outcome = await provider.generate(makeJob({ signal: controller.signal }));
+    const job = provider.generate(makeJob({ signal: controller.signal }));
+    await eventually(() => fake.statusPolls().length > 0);
+    controller.abort();
+    const outcome = await job;
     expect(outcome.ok || outcome.failure.message).toBe('The generation was cancelled.');
-    expect(fake.statusPolls().length).toBeGreaterThan(0);
     expect(fake.cancels().map((r) => [r.method, r.status])).toEqual([['PUT', 202]]);
   });
 

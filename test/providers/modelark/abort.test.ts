@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { realSleep } from '../../../src/providers/kit/sleep.ts';
+import { eventually } from '../helpers.ts';
 import { makeJob, makeProvider, startFake } from './helpers.ts';
 
 describe('ModelArk job cancellation', () => {
@@ -21,11 +22,14 @@ describe('ModelArk job cancellation', () => {
           : {},
       );
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 100);
       const started = Date.now();
-      const outcome = await provider.generate(
+      const job = provider.generate(
         makeJob({ prompt: 'slow [[fake:latency_ms=3000]]', signal: controller.signal }),
       );
+      // Abort once the upstream has the request (a fixed delay races a loaded machine).
+      await eventually(() => fake.generations().length === 1);
+      controller.abort();
+      const outcome = await job;
       expect(Date.now() - started).toBeLessThan(1500);
       expect(outcome).toEqual({
         ok: false,

@@ -6,23 +6,22 @@
  * --cancel-reply accepted|success, --file-ttl-seconds.
  */
 import { parseArgs } from 'node:util';
-import { announceFake, cliNumber as number } from '../../kit/fake/serve.ts';
+import {
+  announceFake,
+  cliNumber as number,
+  queueFakeCliOptions,
+  queueFakeCliValues,
+} from '../../kit/fake/serve.ts';
 import { startFakeFal } from './server.ts';
 
 const { values } = parseArgs({
   options: {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '9910' },
+    ...queueFakeCliOptions(9910),
     'api-key': { type: 'string' },
-    'queue-ms': { type: 'string', default: '0' },
-    'latency-ms': { type: 'string', default: '0' },
-    'output-bytes': { type: 'string', default: 'small' },
-    'failure-rate': { type: 'string', default: '0' },
     'path-shape': { type: 'string', default: 'app' },
     'v4-size-rule': { type: 'string', default: 'sides' },
     'cancel-reply': { type: 'string', default: 'accepted' },
     'file-ttl-seconds': { type: 'string', default: String(7 * 86_400) },
-    help: { type: 'boolean', short: 'h' },
   },
 });
 
@@ -44,13 +43,7 @@ const choice = <T extends string>(name: string, raw: string, allowed: readonly T
 };
 
 const fake = await startFakeFal({
-  host: values.host,
-  port: number('port', values.port),
-  queueMs: number('queue-ms', values['queue-ms']),
-  latencyMs: number('latency-ms', values['latency-ms']),
-  outputBytes:
-    values['output-bytes'] === 'small' ? 'small' : number('output-bytes', values['output-bytes']),
-  failureRate: number('failure-rate', values['failure-rate']),
+  ...queueFakeCliValues(values),
   pathShape: choice('path-shape', values['path-shape'], ['app', 'full']),
   v4SizeRule: choice('v4-size-rule', values['v4-size-rule'], ['sides', 'pixels']),
   cancelReply: choice('cancel-reply', values['cancel-reply'], ['accepted', 'success']),

@@ -119,3 +119,36 @@ export function announceFake(
   );
   closeOnSignals(fake);
 }
+
+/** The command-line options every job-queue fake takes (`parseArgs` specs). */
+export function queueFakeCliOptions(defaultPort: number) {
+  return {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: String(defaultPort) },
+    'queue-ms': { type: 'string', default: '0' },
+    'latency-ms': { type: 'string', default: '0' },
+    'output-bytes': { type: 'string', default: 'small' },
+    'failure-rate': { type: 'string', default: '0' },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+}
+
+/** The fake options those command-line options give. */
+export function queueFakeCliValues(values: {
+  readonly host: string;
+  readonly port: string;
+  readonly 'queue-ms': string;
+  readonly 'latency-ms': string;
+  readonly 'output-bytes': string;
+  readonly 'failure-rate': string;
+}) {
+  const bytes = values['output-bytes'];
+  return {
+    host: values.host,
+    port: cliNumber('port', values.port),
+    queueMs: cliNumber('queue-ms', values['queue-ms']),
+    latencyMs: cliNumber('latency-ms', values['latency-ms']),
+    outputBytes: bytes === 'small' ? ('small' as const) : cliNumber('output-bytes', bytes),
+    failureRate: cliNumber('failure-rate', values['failure-rate']),
+  };
+}

@@ -5,22 +5,21 @@
  * --failure-rate 0..1, --creates-per-minute, --output-ttl-seconds, --throttle-retry-after.
  */
 import { parseArgs } from 'node:util';
-import { announceFake, cliNumber as number } from '../../kit/fake/serve.ts';
+import {
+  announceFake,
+  cliNumber as number,
+  queueFakeCliOptions,
+  queueFakeCliValues,
+} from '../../kit/fake/serve.ts';
 import { startFakeReplicate } from './server.ts';
 
 const { values } = parseArgs({
   options: {
-    host: { type: 'string', default: '127.0.0.1' },
-    port: { type: 'string', default: '9920' },
+    ...queueFakeCliOptions(9920),
     'api-token': { type: 'string' },
-    'queue-ms': { type: 'string', default: '0' },
-    'latency-ms': { type: 'string', default: '0' },
-    'output-bytes': { type: 'string', default: 'small' },
-    'failure-rate': { type: 'string', default: '0' },
     'creates-per-minute': { type: 'string', default: '600' },
     'output-ttl-seconds': { type: 'string', default: '3600' },
     'throttle-retry-after': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h' },
   },
 });
 
@@ -34,13 +33,7 @@ if (values.help) {
 }
 
 const fake = await startFakeReplicate({
-  host: values.host,
-  port: number('port', values.port),
-  queueMs: number('queue-ms', values['queue-ms']),
-  latencyMs: number('latency-ms', values['latency-ms']),
-  outputBytes:
-    values['output-bytes'] === 'small' ? 'small' : number('output-bytes', values['output-bytes']),
-  failureRate: number('failure-rate', values['failure-rate']),
+  ...queueFakeCliValues(values),
   createsPerMinute: number('creates-per-minute', values['creates-per-minute']),
   outputTtlSeconds: number('output-ttl-seconds', values['output-ttl-seconds']),
   throttleRetryAfterHeader: values['throttle-retry-after'],

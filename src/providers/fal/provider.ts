@@ -1,5 +1,5 @@
 import { MODEL_IDS } from '../../contract/models.ts';
-import { describeGuard } from '../kit/options.ts';
+import { closeQueueAdapter, describeGuard } from '../kit/options.ts';
 import type { ImageProvider } from '../provider.ts';
 import { generateWithFal } from './generate.ts';
 import { type FalOptions, type ResolvedFalOptions, resolveFalOptions } from './options.ts';
@@ -14,7 +14,7 @@ export function createFalProvider(options: FalOptions): ImageProvider {
     id: 'fal',
     describe: () => describeFal(cfg),
     generate: (job) => generateWithFal(job, cfg),
-    close: () => cfg.http.close(),
+    close: () => closeQueueAdapter(cfg),
   };
 }
 

@@ -1,6 +1,7 @@
 import { parseRetryAfterMs } from '../kit/backoff.ts';
 import { exchange } from '../kit/exchange.ts';
-import { type PollCheck, pollUntil } from '../kit/poll.ts';
+import { inBackground } from '../kit/options.ts';
+import { type PollCheck, pollUntil, unlessAborted } from '../kit/poll.ts';
 import type { ImageLocation } from '../kit/retrieve.ts';
 import type { FalInput } from './input.ts';
 import type { ResolvedFalOptions } from './options.ts';
@@ -56,8 +57,9 @@ export async function runQueued(
   const { cfg } = ctx;
   const auth = { authorization: `Key ${cfg.apiKey}`, accept: 'application/json' };
   // The submission is not tied to the job's signal: once fal has queued the request, goodtake
-  // needs its reply (the cancel URL) to stop it, so an abort cancels after the reply instead.
-  const submitted = await exchange(cfg.http, {
+  // needs its reply (the cancel URL) to stop it. A job abandoned meanwhile returns at once and
+  // the request is cancelled as soon as the reply names it.
+  const submit = exchange(cfg.http, {
     method: 'POST',
     url: `${cfg.baseUrl}/${endpointId}`,
     headers: auth,
@@ -65,6 +67,18 @@ export async function runQueued(
     timeoutMs: cfg.callTimeoutMs,
     signal: new AbortController().signal,
   });
+  const raced = await unlessAborted(submit, ctx.signal, (work) =>
+    inBackground(
+      cfg,
+      work.then(async (reply) => {
+        const handle =
+          reply.type === 'reply' ? parseSubmitReply(reply.text, cfg.baseUrl) : undefined;
+        if (handle) await cancel(handle, auth, cfg, ctx.log.child({ requestId: handle.requestId }));
+      }),
+    ),
+  );
+  if (!raced.done) return { type: 'interrupted' };
+  const submitted = raced.value;
   if (submitted.type === 'network') {
     return { type: 'failed', retryable: !submitted.sent, detail: submitted.detail };
   }

@@ -117,6 +117,8 @@ export interface ResolvedQueueAdapterOptions extends ResolvedUpstreamOptions {
   /** False when the guard was given (and so says nothing about its limits). */
   readonly ownGuard: boolean;
   readonly downloads: LimitFunction;
+  /** Cancels still on their way after their job returned; `close()` waits for them. */
+  readonly background: Set<Promise<void>>;
 }
 
 export const QUEUE_ADAPTER_DEFAULTS = {
@@ -147,6 +149,7 @@ export function resolveQueueAdapterOptions(
       }),
     ownGuard: o.guard === undefined,
     downloads: pLimit(common.downloadConcurrency),
+    background: new Set(),
   };
 }
 
@@ -157,4 +160,16 @@ export function describeGuard(cfg: ResolvedQueueAdapterOptions, models: readonly
   if (ipm.every((n) => !(n > 0))) return 'no throughput guard';
   const limits = ipm.every((n) => n === ipm[0]) ? `${ipm[0]}` : ipm.join('/');
   return `guard ${limits} images/min per model`;
+}
+
+/** Keeps `work` (a late cancel) in `cfg.background` until it settles. */
+export function inBackground(cfg: ResolvedQueueAdapterOptions, work: Promise<void>): void {
+  cfg.background.add(work);
+  void work.finally(() => cfg.background.delete(work));
+}
+
+/** Closes an adapter: waits for its late cancels, then closes its connections. */
+export async function closeQueueAdapter(cfg: ResolvedQueueAdapterOptions): Promise<void> {
+  await Promise.allSettled([...cfg.background]);
+  await cfg.http.close();
 }

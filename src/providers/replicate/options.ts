@@ -41,8 +41,6 @@ export interface ResolvedReplicateOptions extends ResolvedQueueAdapterOptions {
   readonly preferWaitSeconds: number;
   readonly safetyChecker: boolean;
   readonly sendSourceUrls: boolean;
-  /** Cancels still on their way after their job returned; `close()` waits for them. */
-  readonly background: Set<Promise<void>>;
 }
 
 export function resolveReplicateOptions(o: ReplicateOptions): ResolvedReplicateOptions {
@@ -57,6 +55,5 @@ export function resolveReplicateOptions(o: ReplicateOptions): ResolvedReplicateO
     ),
     safetyChecker: o.safetyChecker ?? REPLICATE_DEFAULTS.safetyChecker,
     sendSourceUrls: o.sendSourceUrls ?? REPLICATE_DEFAULTS.sendSourceUrls,
-    background: new Set(),
   };
 }

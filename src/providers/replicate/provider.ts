@@ -1,5 +1,5 @@
 import { MODEL_IDS } from '../../contract/models.ts';
-import { describeGuard } from '../kit/options.ts';
+import { closeQueueAdapter, describeGuard } from '../kit/options.ts';
 import type { ImageProvider } from '../provider.ts';
 import { generateWithReplicate } from './generate.ts';
 import {
@@ -18,10 +18,7 @@ export function createReplicateProvider(options: ReplicateOptions): ImageProvide
     id: 'replicate',
     describe: () => describeReplicate(cfg),
     generate: (job) => generateWithReplicate(job, cfg),
-    close: async () => {
-      await Promise.allSettled([...cfg.background]);
-      await cfg.http.close();
-    },
+    close: () => closeQueueAdapter(cfg),
   };
 }
 

@@ -1,5 +1,6 @@
 import { parseRetryAfterMs } from '../kit/backoff.ts';
 import { type ExchangeResult, exchange } from '../kit/exchange.ts';
+import { inBackground } from '../kit/options.ts';
 import { pollUntil, unlessAborted } from '../kit/poll.ts';
 import type { ReplicateInput } from './input.ts';
 import type { ResolvedReplicateOptions } from './options.ts';
@@ -61,11 +62,12 @@ export async function runPrediction(
     timeoutMs: cfg.callTimeoutMs + cfg.preferWaitSeconds * 1000,
     signal: new AbortController().signal,
   });
-  const raced = await unlessAborted(create, ctx.signal, (work) => {
-    const late = work.then((reply) => cancelCreated(reply, cfg, ctx.log));
-    cfg.background.add(late);
-    void late.finally(() => cfg.background.delete(late));
-  });
+  const raced = await unlessAborted(create, ctx.signal, (work) =>
+    inBackground(
+      cfg,
+      work.then((reply) => cancelCreated(reply, cfg, ctx.log)),
+    ),
+  );
   if (!raced.done) return { type: 'interrupted' };
   const created = raced.value;
   if (created.type === 'network') {

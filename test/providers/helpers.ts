@@ -112,3 +112,17 @@ export async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/**
+ * What the fal.ai and Replicate adapters ask Seedream 4.0 for, per seed size: each side in
+ * 1024-4096 (both upstreams' rule), the same aspect ratio on a 16-pixel grid.
+ */
+export const SEED_40_UPSTREAM_SIZES: Readonly<Record<string, string>> = {
+  '512x512': '1024x1024',
+  '768x768': '1024x1024',
+  '1024x1024': '1024x1024',
+  '1024x768': '1408x1056',
+  '768x1024': '1056x1408',
+  '1920x1080': '1920x1080',
+  '1080x1920': '1080x1920',
+};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXACT_SIZES } from '../../../src/contract/sizes.ts';
 import { PROMPT_DIRECTIVES } from '../../../src/providers/kit/prompt.ts';
-import { makeJob, makeSource, measure } from '../helpers.ts';
+import { makeJob, makeSource, measure, SEED_40_UPSTREAM_SIZES } from '../helpers.ts';
 import { makeProvider, startFake, submitted } from './helpers.ts';
 
 const M45 = 'seedream-4-5-251128';
@@ -100,15 +100,7 @@ describe('fal.ai request mapping (as the fake queue receives it)', () => {
     async (rule) => {
       const fake = await startFake({ v4SizeRule: rule });
       const { provider } = makeProvider(fake);
-      const expected: Record<string, string> = {
-        '512x512': '1024x1024',
-        '768x768': '1024x1024',
-        '1024x1024': '1024x1024',
-        '1024x768': '1408x1056',
-        '768x1024': '1056x1408',
-        '1920x1080': '1920x1080',
-        '1080x1920': '1080x1920',
-      };
+      const expected = SEED_40_UPSTREAM_SIZES;
       for (const [i, size] of EXACT_SIZES[M40].entries()) {
         const [width, height] = size.split('x').map(Number) as [number, number];
         const outcome = await provider.generate(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXACT_SIZES } from '../../../src/contract/sizes.ts';
 import { PROMPT_DIRECTIVES } from '../../../src/providers/kit/prompt.ts';
-import { makeJob, makeSource, measure } from '../helpers.ts';
+import { makeJob, makeSource, measure, SEED_40_UPSTREAM_SIZES } from '../helpers.ts';
 import { makeProvider, sentInput, startFake } from './helpers.ts';
 
 const M45 = 'seedream-4-5-251128';
@@ -77,14 +77,7 @@ describe('Replicate request mapping (as the fake receives it)', () => {
     const fake = await startFake();
     const { provider } = makeProvider(fake);
     const expected: Record<string, string> = {
-      // 4.0: sides 1024-4096.
-      '512x512': '1024x1024',
-      '768x768': '1024x1024',
-      '1024x1024': '1024x1024',
-      '1024x768': '1408x1056',
-      '768x1024': '1056x1408',
-      '1920x1080': '1920x1080',
-      '1080x1920': '1080x1920',
+      ...SEED_40_UPSTREAM_SIZES,
       // 4.5: sides 1024-4096 and at least 3,686,400 pixels: every seed size as it is.
       ...Object.fromEntries(EXACT_SIZES[M45].map((s) => [s, s])),
     };

@@ -12,6 +12,7 @@ const env = {
   GOODTAKE_RESERVATION_LEASE_MS: '9000',
   GOODTAKE_STARTING_CREDITS: '1000',
   GOODTAKE_RATE_LIMIT_CONCURRENCY: '0',
+  GOODTAKE_OFFLINE_TEST_MARKERS: 'true',
 };
 let server: ServerProcess | undefined;
 afterAll(async () => {

@@ -76,12 +76,14 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'goodtake-test-'));
   const installation = await scaleOutInstallation();
-  // Limits are off unless a test turns them on, so unrelated tests never meet a 429.
+  // Limits are off unless a test turns them on, so unrelated tests never meet a 429. The
+  // offline provider's prompt markers are on: this app is started for tests.
   const config = loadConfig({
     GOODTAKE_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     GOODTAKE_RATE_LIMIT_RPM: '0',
     GOODTAKE_RATE_LIMIT_CONCURRENCY: '0',
+    GOODTAKE_OFFLINE_TEST_MARKERS: 'true',
     ...installation?.env,
     ...options.env,
   });

@@ -363,7 +363,7 @@ describe('limiter', () => {
 });
 
 describe('offline provider: content-policy markers', () => {
-  const provider = createOfflineProvider({});
+  const provider = createOfflineProvider({ testMarkers: true });
   const refused = (o: GenerationOutcome) =>
     !o.ok &&
     o.failure.kind === 'content_policy' &&
@@ -387,6 +387,20 @@ describe('offline provider: content-policy markers', () => {
     const plain = await image(provider, { prompt: 'a cat', index: 0 });
     const first = outcomes[0]!;
     expect(first.ok && Buffer.from(first.image.bytes).equals(plain)).toBe(true);
+  });
+
+  it('ignores the markers unless created for tests: they are plain prompt text then', async () => {
+    const real = createOfflineProvider({});
+    const outcomes = await Promise.all(
+      [0, 1].map((index) =>
+        real.generate(job({ prompt: 'a cat [[offline:content_policy]]', index })),
+      ),
+    );
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+    // The marker is drawn from like any other words, not stripped.
+    const stripped = await image(real, { prompt: 'a cat', index: 0 });
+    const first = outcomes[0]!;
+    expect(first.ok && Buffer.from(first.image.bytes).equals(stripped)).toBe(false);
   });
 
   it('leaves prompts without markers untouched', () => {

@@ -6,7 +6,8 @@
  * - `[[offline:delay-index=N:MS]]`: the image at index N waits MS milliseconds more (repeatable),
  *   so crash tests can catch a generation with some images stored and others not.
  * Markers are removed from the prompt before drawing, so the other images look as they would
- * without them.
+ * without them. They are honoured only when the provider is created with `testMarkers` (the
+ * GOODTAKE_OFFLINE_TEST_MARKERS setting); otherwise they are ordinary prompt text.
  */
 export interface PromptMarkers {
   readonly refuseAll: boolean;
@@ -33,4 +34,9 @@ export function parseMarkers(prompt: string): PromptMarkers {
   }
   const cleaned = prompt.replace(MARKER, ' ').replace(/\s+/g, ' ').trim();
   return { refuseAll, refusedIndexes, extraDelay, prompt: cleaned };
+}
+
+/** The prompt as it is, markers and all: what a server not started for tests uses. */
+export function noMarkers(prompt: string): PromptMarkers {
+  return { refuseAll: false, refusedIndexes: new Set(), extraDelay: new Map(), prompt };
 }

@@ -5,7 +5,7 @@ import type { GenerationJob, GenerationOutcome, ImageProvider } from '../provide
 import { sleep, untilAborted } from './abort.ts';
 import { renderBlend } from './blend.ts';
 import { createLimiter } from './limiter.ts';
-import { parseMarkers } from './markers.ts';
+import { noMarkers, parseMarkers } from './markers.ts';
 import { resolvePalette } from './palette.ts';
 import { digestOf, rngFromDigest } from './random.ts';
 import { renderScene } from './render.ts';
@@ -19,6 +19,11 @@ export interface OfflineProviderOptions {
   readonly concurrency?: number;
   /** Called as each drawing starts and ends, with the number then in progress (tests, metrics). */
   readonly onRenderChange?: (active: number) => void;
+  /**
+   * Honour the `[[offline:...]]` prompt markers (refusals, delays; see markers.ts). Off unless a
+   * test asks for it (GOODTAKE_OFFLINE_TEST_MARKERS): on a real server any caller could use them.
+   */
+  readonly testMarkers?: boolean;
 }
 
 const REFUSAL = 'The prompt or an output image was refused by the content policy';
@@ -31,7 +36,7 @@ const STYLES: Readonly<Record<ModelId, DrawingStyle>> = {
 /**
  * The provider used when no upstream is configured: draws a deterministic synthetic picture for
  * each job (same job, same bytes), coloured and composed after the prompt's words, or blends the
- * job's source images. Prompt markers trigger refusals for tests; see markers.ts.
+ * job's source images. With `testMarkers`, prompt markers trigger refusals and delays for tests.
  */
 export function createOfflineProvider(options: OfflineProviderOptions = {}): ImageProvider {
   const delayMs = Math.max(0, options.delayMs ?? 0);
@@ -66,7 +71,7 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Ima
       `offline provider: synthetic images drawn locally, no model is called (${concurrency} at once${delayMs > 0 ? `, ${delayMs} ms simulated latency` : ''})`,
     async generate(job: GenerationJob): Promise<GenerationOutcome> {
       const { signal } = job;
-      const markers = parseMarkers(job.prompt);
+      const markers = options.testMarkers ? parseMarkers(job.prompt) : noMarkers(job.prompt);
       await sleep(delayMs + (markers.extraDelay.get(job.index) ?? 0), signal);
       if (markers.refuseAll || markers.refusedIndexes.has(job.index)) {
         return { ok: false, failure: { kind: 'content_policy', message: REFUSAL } };

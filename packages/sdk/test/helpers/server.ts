@@ -26,6 +26,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     GOODTAKE_STARTING_CREDITS: '1000',
+    // Started for tests: the offline provider's `[[offline:...]]` prompt markers work.
+    GOODTAKE_OFFLINE_TEST_MARKERS: 'true',
     ...env,
   });
   let banner = '';

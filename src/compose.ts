@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import type { Config, ProviderConfig } from './config.ts';
+import { MAX_SOURCE_IMAGE_BYTES } from './contract/generate-image.ts';
 import { type CoreServices, openCore, openImageStore } from './core.ts';
 import { parseAllowList } from './fetch/address-policy.ts';
 import { createGuardedFetcher } from './fetch/guarded-fetch.ts';
@@ -49,8 +50,6 @@ import { createUsageService } from './usage/usage.ts';
 // The core half, re-exported for callers that compose a whole application (tests, bench).
 export { type CoreServices, openCore, openImageStore };
 
-const MAX_SOURCE_BYTES = 10 * 1024 * 1024;
-
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   return String(pkg.version);
@@ -90,7 +89,10 @@ export async function createProvider(
 ): Promise<ImageProvider> {
   if (provider.kind === 'offline') {
     const offline = await import('./providers/offline/offline-provider.ts');
-    return offline.createOfflineProvider({ delayMs: provider.delayMs });
+    return offline.createOfflineProvider({
+      delayMs: provider.delayMs,
+      testMarkers: provider.testMarkers,
+    });
   }
   const modelark = await import('./providers/modelark/index.ts');
   const { redis } = shared;
@@ -177,7 +179,7 @@ export async function composeApplication(
   const records = createImageRecords({ db: core.database.db, store });
   const fetcher = createGuardedFetcher({
     allow: allow.allow,
-    maxBytes: MAX_SOURCE_BYTES,
+    maxBytes: MAX_SOURCE_IMAGE_BYTES,
     connectTimeoutMs: Math.min(5000, config.fetch.timeoutMs),
     totalTimeoutMs: config.fetch.timeoutMs,
     ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
@@ -248,6 +250,11 @@ export async function composeApplication(
     shuttingDown: () => shuttingDown,
     providerId: provider.id,
     bodyLimitBytes: config.bodyLimitBytes,
+    bodies: {
+      maxBytes: config.bodyLimitBytes,
+      idleTimeoutMs: config.http.bodyIdleTimeoutMs,
+      totalTimeoutMs: config.http.bodyTimeoutMs,
+    },
     publicBaseUrl: config.publicBaseUrl,
     openApi: buildOpenApiDocument({ version: packageVersion() }),
     metrics,

@@ -67,6 +67,11 @@ const envSchema = z.object({
   GOODTAKE_FETCH_TIMEOUT_MS: intFrom('GOODTAKE_FETCH_TIMEOUT_MS', 15_000, 1),
   GOODTAKE_KEEP_INPUTS: boolFrom('GOODTAKE_KEEP_INPUTS', false),
   GOODTAKE_OFFLINE_DELAY_MS: intFrom('GOODTAKE_OFFLINE_DELAY_MS', 0, 0),
+  GOODTAKE_OFFLINE_TEST_MARKERS: boolFrom('GOODTAKE_OFFLINE_TEST_MARKERS', false),
+  GOODTAKE_HEADERS_TIMEOUT_MS: intFrom('GOODTAKE_HEADERS_TIMEOUT_MS', 10_000, 100),
+  GOODTAKE_BODY_IDLE_TIMEOUT_MS: intFrom('GOODTAKE_BODY_IDLE_TIMEOUT_MS', 10_000, 100),
+  GOODTAKE_BODY_TIMEOUT_MS: intFrom('GOODTAKE_BODY_TIMEOUT_MS', 60_000, 100),
+  GOODTAKE_REQUEST_TIMEOUT_MS: intFrom('GOODTAKE_REQUEST_TIMEOUT_MS', 90_000, 100),
   GOODTAKE_GENERATION_TIMEOUT_MS: intFrom('GOODTAKE_GENERATION_TIMEOUT_MS', 300_000, 1000),
   GOODTAKE_RESERVATION_LEASE_MS: intFrom('GOODTAKE_RESERVATION_LEASE_MS', 600_000, 1000),
   GOODTAKE_SHUTDOWN_TIMEOUT_MS: intFrom('GOODTAKE_SHUTDOWN_TIMEOUT_MS', 60_000, 0),
@@ -95,7 +100,12 @@ const envSchema = z.object({
 
 /** Which image provider runs: BytePlus ModelArk / Volcengine Ark when a key is set, else offline. */
 export type ProviderConfig =
-  | { readonly kind: 'offline'; readonly delayMs: number }
+  | {
+      readonly kind: 'offline';
+      readonly delayMs: number;
+      /** Honour the `[[offline:...]]` prompt markers (tests only; never on a real server). */
+      readonly testMarkers: boolean;
+    }
   | {
       readonly kind: 'modelark';
       readonly apiKey: string;
@@ -160,6 +170,14 @@ export interface Config {
   };
   readonly startingCredits: number;
   readonly bodyLimitBytes: number;
+  /** Time bounds of each phase of a request before its handler runs (docs/operations.md). */
+  readonly http: {
+    readonly headersTimeoutMs: number;
+    readonly bodyIdleTimeoutMs: number;
+    readonly bodyTimeoutMs: number;
+    /** From a request's first byte until it is received in full (Node's requestTimeout). */
+    readonly requestTimeoutMs: number;
+  };
   readonly fetch: { readonly allow: string; readonly timeoutMs: number };
   readonly keepInputs: boolean;
   readonly provider: ProviderConfig;
@@ -254,6 +272,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (e.ARK_BASE_URL !== undefined && !URL.canParse(e.ARK_BASE_URL)) {
     throw new ConfigError('Invalid configuration:\n- ARK_BASE_URL must be an absolute URL');
   }
+  if (
+    e.GOODTAKE_REQUEST_TIMEOUT_MS <= e.GOODTAKE_BODY_TIMEOUT_MS ||
+    e.GOODTAKE_REQUEST_TIMEOUT_MS <= e.GOODTAKE_HEADERS_TIMEOUT_MS
+  ) {
+    throw new ConfigError(
+      'Invalid configuration:\n- GOODTAKE_REQUEST_TIMEOUT_MS must be longer than GOODTAKE_BODY_TIMEOUT_MS and GOODTAKE_HEADERS_TIMEOUT_MS, so a slow body gets its JSON 408 before the connection is cut',
+    );
+  }
   if (e.GOODTAKE_RESERVATION_LEASE_MS <= e.GOODTAKE_GENERATION_TIMEOUT_MS) {
     throw new ConfigError(
       'Invalid configuration:\n- GOODTAKE_RESERVATION_LEASE_MS must be longer than GOODTAKE_GENERATION_TIMEOUT_MS, or a running generation could be settled under it',
@@ -295,6 +321,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     startingCredits: e.GOODTAKE_STARTING_CREDITS,
     bodyLimitBytes: e.GOODTAKE_BODY_LIMIT_BYTES,
+    http: {
+      headersTimeoutMs: e.GOODTAKE_HEADERS_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.GOODTAKE_BODY_IDLE_TIMEOUT_MS,
+      bodyTimeoutMs: e.GOODTAKE_BODY_TIMEOUT_MS,
+      requestTimeoutMs: e.GOODTAKE_REQUEST_TIMEOUT_MS,
+    },
     fetch: { allow: e.GOODTAKE_FETCH_ALLOW, timeoutMs: e.GOODTAKE_FETCH_TIMEOUT_MS },
     keepInputs: e.GOODTAKE_KEEP_INPUTS,
     provider: e.ARK_API_KEY
@@ -321,7 +353,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
           maxQueueMs: e.ARK_MAX_QUEUE_MS,
           downloadConcurrency: e.ARK_DOWNLOAD_CONCURRENCY,
         }
-      : { kind: 'offline', delayMs: e.GOODTAKE_OFFLINE_DELAY_MS },
+      : {
+          kind: 'offline',
+          delayMs: e.GOODTAKE_OFFLINE_DELAY_MS,
+          testMarkers: e.GOODTAKE_OFFLINE_TEST_MARKERS,
+        },
     generationTimeoutMs: e.GOODTAKE_GENERATION_TIMEOUT_MS,
     reservationLeaseMs: e.GOODTAKE_RESERVATION_LEASE_MS,
     shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { type ApplicationOverrides, composeApplication } from './compose.ts';
 import type { Config } from './config.ts';
 import type { CoreServices } from './core.ts';
+import { serverTimeouts } from './http/server-timeouts.ts';
 import type { Logger } from './log.ts';
 
 export interface RunningServer {
@@ -110,7 +111,10 @@ export async function startServer(
   // A long accept queue: clients that open thousands of connections at once (a burst of long
   // generations) are queued by the kernel instead of dropped and retried seconds later. Node's
   // default is 511; the kernel caps it at net.core.somaxconn.
-  const server = createAdaptorServer({ fetch: app.fetch });
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: serverTimeouts(config.http),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
@@ -118,11 +122,7 @@ export async function startServer(
       resolve();
     });
   });
-  // Generations can take minutes upstream: never cut a request off on the server side.
   const httpServer = server as import('node:http').Server;
-  httpServer.requestTimeout = 0;
-  httpServer.headersTimeout = 60_000;
-  httpServer.keepAliveTimeout = 65_000;
 
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

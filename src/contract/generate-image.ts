@@ -10,6 +10,33 @@ import { DEFAULT_SIZE, parseSize, type RequestedSize } from './sizes.ts';
 
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_IMAGE_URLS = 10;
+/** Largest source image, decoded, an `image_urls` entry may carry or point to. */
+export const MAX_SOURCE_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * What is wrong with a prompt, or undefined. Linear in its length, with the cheap bound first:
+ * 4000 code points are at most 8000 UTF-16 units, so anything longer is refused before any
+ * character is looked at, and code points are counted without building an array of them.
+ */
+export function promptProblem(s: string): string | undefined {
+  const tooLong = `prompt must be at most ${MAX_PROMPT_CHARS} characters`;
+  if (s.length > MAX_PROMPT_CHARS * 2) return tooLong;
+  if (s.trim().length === 0) return 'prompt must not be empty';
+  if (!s.isWellFormed() || s.includes('\u0000')) {
+    return 'prompt must be text without NUL or unpaired surrogate characters';
+  }
+  if (s.length > MAX_PROMPT_CHARS) {
+    let codePoints = 0;
+    for (let i = 0; i < s.length; i++) {
+      const unit = s.charCodeAt(i);
+      // A well-formed string: a high surrogate is always followed by its low half.
+      if (unit >= 0xd800 && unit <= 0xdbff) i++;
+      codePoints++;
+    }
+    if (codePoints > MAX_PROMPT_CHARS) return tooLong;
+  }
+  return undefined;
+}
 
 const IMAGE_REF = /^(https?:\/\/|data:)/i;
 
@@ -24,12 +51,9 @@ export const generateImageRequestSchema = z
         error: (iss) =>
           iss.input === undefined ? 'prompt is required' : 'prompt must be a string',
       })
-      .refine((s) => s.trim().length > 0, { error: 'prompt must not be empty' })
-      .refine((s) => s.isWellFormed() && !s.includes('\u0000'), {
-        error: 'prompt must be text without NUL or unpaired surrogate characters',
-      })
-      .refine((s) => [...s].length <= MAX_PROMPT_CHARS, {
-        error: `prompt must be at most ${MAX_PROMPT_CHARS} characters`,
+      .superRefine((s, ctx) => {
+        const problem = promptProblem(s);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
       })
       .describe('Text description of the image to generate or edit (1-4000 characters).'),
     model: z
@@ -90,7 +114,19 @@ export type RequestCheck =
   | { ok: true; request: GenerateImageRequest }
   | { ok: false; field: string; message: string };
 
-const SUPPORTED_FIELDS = Object.keys(generateImageRequestSchema.shape);
+export const SUPPORTED_FIELDS = Object.keys(generateImageRequestSchema.shape);
+
+/**
+ * The message for a member the request does not have. A long name is shown cut to 64
+ * characters; `cut` says the name given is already only the start of a longer one.
+ */
+export function unknownFieldProblem(key: string, cut = false): { field: string; message: string } {
+  const shown = key.length > 64 || cut ? `${key.slice(0, 64)}...` : key;
+  return {
+    field: shown,
+    message: `unknown field '${shown}'. Supported fields: ${SUPPORTED_FIELDS.join(', ')}`,
+  };
+}
 
 /** Validates a parsed JSON body. The first problem found is reported, naming its field. */
 export function checkGenerateImageRequest(body: unknown): RequestCheck {
@@ -101,13 +137,7 @@ export function checkGenerateImageRequest(body: unknown): RequestCheck {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0] ?? '';
-      const shown = key.length > 64 ? `${key.slice(0, 64)}...` : key;
-      return {
-        ok: false,
-        field: shown,
-        message: `unknown field '${shown}'. Supported fields: ${SUPPORTED_FIELDS.join(', ')}`,
-      };
+      return { ok: false, ...unknownFieldProblem(issue.keys[0] ?? '') };
     }
     const field = issue.path.map(String).join('.');
     const message = issue.path.length > 1 ? `${field}: ${issue.message}` : issue.message;

@@ -2,8 +2,10 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { type BodySettings, requestBodies } from './body/request-body.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, renderError } from './errors.ts';
+import { requestFraming } from './middleware/request-framing.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { type AccountRouteDeps, registerAccount } from './routes/account.ts';
@@ -19,6 +21,8 @@ export interface AppDeps extends GenerateImageRouteDeps, AccountRouteDeps {
   readonly providerId: string;
   readonly openApi: Record<string, unknown>;
   readonly metrics: Metrics;
+  /** Bounds of every request body: size and time (see src/http/body/request-body.ts). */
+  readonly bodies: BodySettings;
 }
 
 /**
@@ -30,6 +34,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use(requestId());
   app.use(requestLog(deps.log, deps.metrics));
+  // Every route, including those added later: no unsupported framing or coding, no declared
+  // size over the server-wide limit, and bodies read only through the bounded `c.var.body`.
+  app.use(requestFraming({ maxBodyBytes: deps.bodies.maxBytes }));
+  app.use(requestBodies(deps.bodies));
   // While shutting down, close each keep-alive connection after its response, so the server
   // can finish in-flight requests and exit without waiting for idle clients.
   app.use(async function closeWhenDraining(c, next) {

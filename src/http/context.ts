@@ -1,4 +1,5 @@
 import type { VerifiedKey } from '../keys/api-keys.ts';
+import type { RequestBody } from './body/request-body.ts';
 
 /** Typed per-request values, set once by middleware and read by handlers. */
 export interface AppEnv {
@@ -6,5 +7,7 @@ export interface AppEnv {
     requestId: string;
     /** The API key that authenticated the request (set by `authenticate`). */
     apiKey: VerifiedKey;
+    /** The request's bounded body reader: the only way routes read a body (request-body.ts). */
+    body: RequestBody;
   };
 }

@@ -8,6 +8,7 @@ export const STATUS_OF = {
   insufficient_credits: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   idempotency_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -18,15 +18,11 @@ import type { ImageStore } from '../../storage/store.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { authenticate } from '../middleware/authenticate.ts';
-import { bodyLimit } from '../middleware/body-limit.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
+import { generateImageBodySpec } from './generate-image-body.ts';
 import { imageUrl } from './images.ts';
 
 export const GENERATE_IMAGE_PATH = '/api/v1/bytedance/generate-image';
-
-const JSON_TYPE = /^application\/json\s*(;|$)/i;
-/** JSON on the wire is UTF-8 (RFC 8259); invalid bytes are refused, never replaced. */
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** What an idempotent replay needs to rebuild the first response. */
 export interface StoredGeneration {
@@ -71,31 +67,15 @@ async function replayImages(
   );
 }
 
-/** Reads and validates the JSON body, or throws the contract's 4xx. */
-export async function readGenerateImageRequest(c: Context<AppEnv>): Promise<GenerateImageRequest> {
-  const type = c.req.header('content-type');
-  if (!type || !JSON_TYPE.test(type)) {
-    throw new ApiError(
-      'unsupported_media_type',
-      'The request body must be JSON, sent with Content-Type: application/json',
-    );
-  }
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-    throw new ApiError('unsupported_media_type', 'JSON bodies must be encoded as UTF-8');
-  }
-  let text: string;
-  try {
-    text = STRICT_UTF8.decode(await c.req.arrayBuffer());
-  } catch {
-    throw new ApiError('invalid_json', 'The request body is not valid UTF-8');
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw new ApiError('invalid_json', 'The request body is not valid JSON');
-  }
+/**
+ * Reads and validates the JSON body within the bounds of what the endpoint can use
+ * (generate-image-body.ts), or throws the contract's 4xx.
+ */
+export async function readGenerateImageRequest(
+  c: Context<AppEnv>,
+  maxBodyBytes: number,
+): Promise<GenerateImageRequest> {
+  const body = await c.var.body.json(generateImageBodySpec(maxBodyBytes));
   const check = checkGenerateImageRequest(body);
   if (!check.ok) throw new ApiError('invalid_parameters', check.message, { field: check.field });
   return check.request;
@@ -179,17 +159,8 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
     GENERATE_IMAGE_PATH,
     authenticate(deps.keys),
     rateLimit(deps.requestLimiter, deps.limitDefaults),
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(
-          'payload_too_large',
-          `The request body is larger than the limit of ${deps.bodyLimitBytes} bytes`,
-        );
-      },
-    }),
     async (c) => {
-      const request = await readGenerateImageRequest(c);
+      const request = await readGenerateImageRequest(c, deps.bodyLimitBytes);
       const key = c.get('apiKey');
       const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
       const idempotencyKey = c.req.header('idempotency-key');

@@ -11,12 +11,13 @@ export type DataUriOutcome =
 
 // `image/jpg` is not a registered type, but it is what many hand-written clients send for JPEG;
 // accepting it loses nothing, because providers rebuild URIs from the format the bytes prove.
-const DECLARED: Readonly<Record<string, ImageFormat>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpeg',
-  'image/jpg': 'jpeg',
-  'image/webp': 'webp',
-};
+// A Map: the media type is the client's, and `data:constructor;base64,...` must find nothing.
+const DECLARED: ReadonlyMap<string, ImageFormat> = new Map([
+  ['image/png', 'png'],
+  ['image/jpeg', 'jpeg'],
+  ['image/jpg', 'jpeg'],
+  ['image/webp', 'webp'],
+]);
 
 // The last data character before padding must leave the unused low bits zero; anything else is
 // a non-canonical encoding that lenient decoders silently truncate.
@@ -34,9 +35,9 @@ export function decodeDataUri(uri: string, maxBytes: number): DataUriOutcome {
   const comma = uri.indexOf(',');
   if (comma === -1) return invalid('malformed data URI (no comma before the data)');
   const [mediaType = '', ...params] = uri.slice(5, comma).split(';');
-  const declared = DECLARED[mediaType];
+  const declared = DECLARED.get(mediaType);
   if (declared === undefined) {
-    return DECLARED[mediaType.toLowerCase()] === undefined
+    return DECLARED.get(mediaType.toLowerCase()) === undefined
       ? invalid('data URIs must be data:image/png, data:image/jpeg or data:image/webp')
       : invalid(`the media type must be lowercase (data:${mediaType.toLowerCase()};base64,...)`);
   }

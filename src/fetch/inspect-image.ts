@@ -22,7 +22,7 @@ export type InspectOutcome =
     }
   | {
       readonly ok: false;
-      readonly reason: 'not_an_image' | 'type_mismatch' | 'bad_dimensions';
+      readonly reason: 'not_an_image' | 'type_mismatch' | 'bad_dimensions' | 'undecodable';
       readonly message: string;
     };
 
@@ -39,8 +39,11 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
 
 /**
  * Checks that `bytes` are a PNG, JPEG or WebP (by signature, then by sharp's header parser) of
- * dimensions the upstream accepts, and, for data URIs, of the `declared` format. Only headers are
- * read: a header claiming 100000x100000 is refused without allocating a pixel.
+ * dimensions the upstream accepts, and, for data URIs, of the `declared` format, and that they
+ * decode. The header is checked first: a header claiming 100000x100000 is refused without
+ * allocating a pixel. Then the whole image is decoded on libvips' threads (never the event
+ * loop), shrunk as it streams, so a file cut short or a header promising pixels its data does
+ * not hold is refused here instead of failing a provider later.
  */
 export async function inspectImage(
   bytes: Uint8Array,
@@ -75,7 +78,32 @@ export async function inspectImage(
       message: `the image is ${width}x${height} pixels; ${problem}`,
     };
   }
+  if (!(await decodes(bytes))) {
+    return {
+      ok: false,
+      reason: 'undecodable',
+      message: `the ${NAMES[format]} image could not be decoded (it is truncated or corrupt)`,
+    };
+  }
   return { ok: true, format, width, height };
+}
+
+/** Whether every pixel of the image can be decoded; nothing of it is kept. */
+async function decodes(bytes: Uint8Array): Promise<boolean> {
+  const { default: sharp } = await import('sharp');
+  try {
+    await sharp(bytes, {
+      failOn: 'truncated',
+      sequentialRead: true,
+      limitInputPixels: SOURCE_IMAGE_LIMITS.maxPixels,
+    })
+      .resize(16, 16, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function dimensionProblem(width: number, height: number): string | undefined {

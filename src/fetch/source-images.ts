@@ -10,6 +10,7 @@ export type SourceImageFailureReason =
   | 'not_an_image'
   | 'type_mismatch'
   | 'bad_dimensions'
+  | 'undecodable'
   | 'too_many_images';
 
 export type SourceImageLoadOutcome =

@@ -29,11 +29,11 @@ export class NotAnImageError extends Error {
 }
 
 const MAX_INPUT_PIXELS = 40_000_000;
-const HEADER_FORMATS: Readonly<Record<string, 'jpeg' | 'png' | 'webp'>> = {
-  jpg: 'jpeg',
-  png: 'png',
-  webp: 'webp',
-};
+const HEADER_FORMATS: ReadonlyMap<string, 'jpeg' | 'png' | 'webp'> = new Map([
+  ['jpg', 'jpeg'],
+  ['png', 'png'],
+  ['webp', 'webp'],
+]);
 
 /**
  * Format and size from the image header (image-size reads only the header bytes): the common
@@ -44,7 +44,7 @@ function readHeader(
 ): { format: 'jpeg' | 'png' | 'webp'; width: number; height: number } | undefined {
   try {
     const info = imageSize(input);
-    const format = info.type ? HEADER_FORMATS[info.type] : undefined;
+    const format = info.type ? HEADER_FORMATS.get(info.type) : undefined;
     if (!format || !info.width || !info.height) return undefined;
     return { format, width: info.width, height: info.height };
   } catch {

@@ -76,11 +76,33 @@ describe('inspectImage', () => {
     [20, 320],
     [6000, 6000],
   ])('accepts the edge case %ix%i', async (width, height) => {
-    expect(await inspectImage(craftPngHeader(width, height))).toMatchObject({
+    expect(await inspectImage(await makeImage('png', width, height))).toMatchObject({
       ok: true,
       width,
       height,
     });
+  });
+
+  it('refuses a 69-byte PNG whose header promises 6000x6000 pixels its data does not hold', async () => {
+    const liar = craftPngHeader(6000, 6000);
+    expect(liar.length).toBeLessThan(80);
+    expect(await inspectImage(liar)).toEqual({
+      ok: false,
+      reason: 'undecodable',
+      message: 'the PNG image could not be decoded (it is truncated or corrupt)',
+    });
+  });
+
+  it.each([
+    ['png', 20],
+    ['jpeg', 1],
+    ['jpeg', 8],
+    ['webp', 8],
+  ] as const)('refuses a %s cut short by %i bytes', async (format, cut) => {
+    const whole = await makeImage(format, 300, 200);
+    const result = await inspectImage(whole.subarray(0, whole.length - cut));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(['undecodable', 'not_an_image']).toContain(result.reason);
   });
 
   it('refuses a real 10x10 image', async () => {

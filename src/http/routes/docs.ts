@@ -5,12 +5,16 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
 
-/** The swagger-ui-dist files the reference page loads, served from node_modules. */
-const ASSETS: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'text/javascript; charset=utf-8',
-};
+/**
+ * The swagger-ui-dist files the reference page loads, served from node_modules. A Map, as every
+ * table looked up by a name a client sends: `ASSETS['constructor']` on a plain object would find
+ * Object.prototype's.
+ */
+const ASSETS: ReadonlyMap<string, string> = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+  ['swagger-ui-standalone-preset.js', 'text/javascript; charset=utf-8'],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -46,7 +50,7 @@ export function registerDocs(app: Hono<AppEnv>, deps: { openApi: Record<string, 
   app.get('/docs', (c) => c.html(PAGE));
   app.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
-    const type = ASSETS[file];
+    const type = ASSETS.get(file);
     if (!type) throw new ApiError('not_found', 'No such file');
     let body = cache.get(file);
     if (!body) {

@@ -10,6 +10,16 @@ import type { DrawingStyle } from './scene.ts';
 
 const CROPS = ['centre', 'north', 'south', 'east', 'west'] as const;
 
+/** A source image that libvips could not decode; `index` is its place in `image_urls`. */
+export class SourceDecodeError extends Error {
+  override name = 'SourceDecodeError';
+  readonly index: number;
+  constructor(index: number, cause: unknown) {
+    super(`source image ${index} could not be decoded`, { cause });
+    this.index = index;
+  }
+}
+
 /**
  * Blending happens with the longest side at most this long, then the result is upscaled:
  * full-resolution compositing of 4K images costs seconds, and sources are rarely larger.
@@ -40,13 +50,18 @@ export async function renderBlend(
   });
   const layers = await Promise.all(
     sources.map((source, k) => {
-      const pipeline = sharp(source.bytes)
+      const pipeline = sharp(source.bytes, { failOn: 'truncated' })
         .autoOrient()
         .resize(width, height, { fit: 'cover', position: crops[k]!, kernel: 'linear' })
         .flatten({ background: hex(palette.skyBottom) })
         // Greyscale, CMYK and 16-bit sources all become 8-bit sRGB, so layers line up.
         .toColourspace('srgb');
-      return (k > 0 ? pipeline.ensureAlpha(alphas[k]!) : pipeline).raw().toBuffer();
+      return (k > 0 ? pipeline.ensureAlpha(alphas[k]!) : pipeline)
+        .raw()
+        .toBuffer()
+        .catch((err: unknown) => {
+          throw new SourceDecodeError(k, err);
+        });
     }),
   );
   const overlay = await (await scenePipeline(work, palette, style, rng))

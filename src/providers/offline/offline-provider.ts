@@ -3,7 +3,7 @@ import type { ModelId } from '../../contract/models.ts';
 import { deliveredDimensions } from '../../contract/sizes.ts';
 import type { GenerationJob, GenerationOutcome, ImageProvider } from '../provider.ts';
 import { sleep, untilAborted } from './abort.ts';
-import { renderBlend } from './blend.ts';
+import { renderBlend, SourceDecodeError } from './blend.ts';
 import { createLimiter } from './limiter.ts';
 import { noMarkers, parseMarkers } from './markers.ts';
 import { resolvePalette } from './palette.ts';
@@ -85,8 +85,20 @@ export function createOfflineProvider(options: OfflineProviderOptions = {}): Ima
           notify?.(limiter.active - 1);
         }
       }, signal);
-      const bytes = await untilAborted(rendering, signal);
-      return { ok: true, image: { bytes } };
+      try {
+        const bytes = await untilAborted(rendering, signal);
+        return { ok: true, image: { bytes } };
+      } catch (err) {
+        // Sources are checked before any job runs; this holds even if one slips through.
+        if (!(err instanceof SourceDecodeError)) throw err;
+        return {
+          ok: false,
+          failure: {
+            kind: 'invalid_input',
+            message: `image_urls[${err.index}]: the image could not be decoded (it is truncated or corrupt)`,
+          },
+        };
+      }
     },
   };
 }

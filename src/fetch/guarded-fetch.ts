@@ -34,7 +34,17 @@ export type FetchOutcome =
       /** The HTTP status, when the server answered with a non-2xx, non-redirect status. */
       readonly status?: number;
       readonly detail?: string;
+      /** For internal_address: what was refused, for the operator's log (no URL, no path). */
+      readonly refused?: RefusedAddress;
     };
+
+/** An address the fetcher would not dial: the host asked for, the address, and its class. */
+export interface RefusedAddress {
+  readonly host: string;
+  readonly address: string;
+  /** Why the address is not public, e.g. `loopback`, `private (RFC 1918)`. */
+  readonly addressClass: string;
+}
 
 export type FetchFailure = Extract<FetchOutcome, { ok: false }>;
 
@@ -113,11 +123,14 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
       }
       const verdict = checkResolved(options.allow, target.name, addresses);
       if (!verdict.ok) {
-        return failure(
-          'internal_address',
-          'the URL references an internal address',
-          `${target.name} -> ${verdict.address}: ${verdict.reason}`,
-        );
+        return {
+          ...failure(
+            'internal_address',
+            'the URL references an internal address',
+            `${target.name} -> ${verdict.address}: ${verdict.reason}`,
+          ),
+          refused: { host: target.name, address: verdict.address, addressClass: verdict.reason },
+        };
       }
       allPublic &&= verdict.public;
       const exchange = await request(target, addresses, signal);
@@ -199,13 +212,18 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
           const remote = socket.remoteAddress ?? '';
           const family = socket.remoteFamily === 'IPv6' ? 'ipv6' : 'ipv4';
           if (!dialled.check(remote, family)) {
-            finish(
-              failure(
+            finish({
+              ...failure(
                 'internal_address',
                 'the URL references an internal address',
                 `connected to unchecked ${remote}`,
               ),
-            );
+              refused: {
+                host: target.name,
+                address: remote,
+                addressClass: 'not the checked address',
+              },
+            });
           }
         });
       });

@@ -1,6 +1,6 @@
 import type { SourceImage } from '../providers/provider.ts';
 import { decodeDataUri, formatMegabytes } from './data-uri.ts';
-import type { FetchFailure, GuardedFetcher } from './guarded-fetch.ts';
+import type { FetchFailure, GuardedFetcher, RefusedAddress } from './guarded-fetch.ts';
 import { inspectImage } from './inspect-image.ts';
 
 /** Why an `image_urls` entry was refused. */
@@ -24,6 +24,8 @@ export type SourceImageLoadOutcome =
       readonly message: string;
       /** Operator-facing, for logs only (may name internal addresses). */
       readonly detail?: string;
+      /** For internal_address: the refused host, address and address class (for the log). */
+      readonly refused?: RefusedAddress;
     };
 
 type LoadFailure = Extract<SourceImageLoadOutcome, { ok: false }>;
@@ -62,12 +64,14 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
       reason: SourceImageFailureReason,
       message: string,
       detail?: string,
+      refused?: RefusedAddress,
     ): LoadFailure => ({
       ok: false,
       index,
       reason,
       message: `image_urls[${index}]: ${message}`,
       ...(detail === undefined ? {} : { detail }),
+      ...(refused === undefined ? {} : { refused }),
     });
     if (/^data:/i.test(entry)) {
       const decoded = decodeDataUri(entry, fetcher.maxBytes);
@@ -77,7 +81,9 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
       return { bytes: decoded.bytes, format: info.format, width: info.width, height: info.height };
     }
     const fetched = await fetcher.fetchImageBytes(entry, signal);
-    if (!fetched.ok) return fail(fetched.reason, fetchMessage(fetched, limit), fetched.detail);
+    if (!fetched.ok) {
+      return fail(fetched.reason, fetchMessage(fetched, limit), fetched.detail, fetched.refused);
+    }
     const info = await inspectImage(fetched.bytes);
     if (!info.ok) return fail(info.reason, info.message);
     const image = {

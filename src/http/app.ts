@@ -34,9 +34,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.use(requestId());
   app.use(requestLog(deps.log, deps.metrics));
-  // Every route, including those added later: no unsupported framing or coding, no declared
-  // size over the server-wide limit, and bodies read only through the bounded `c.var.body`.
-  app.use(requestFraming({ maxBodyBytes: deps.bodies.maxBytes }));
+  // Every route, including those added later: no unsupported transfer or content coding, and
+  // bodies read only through the bounded `c.var.body`.
+  app.use(requestFraming());
   app.use(requestBodies(deps.bodies));
   // While shutting down, close each keep-alive connection after its response, so the server
   // can finish in-flight requests and exit without waiting for idle clients.

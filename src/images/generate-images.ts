@@ -145,6 +145,22 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     let errorCode: string | null = null;
     try {
       const loaded = await deps.sources.load(request.imageUrls, signal);
+      if (!loaded.ok && loaded.refused) {
+        // An attempt to reach an internal address through blend mode: the operator should see
+        // it. The host and the address class only, never the URL (paths, credentials).
+        deps.log.warn(
+          {
+            requestId: caller.requestId,
+            accountId: caller.accountId,
+            generationId,
+            index: loaded.index,
+            host: loaded.refused.host,
+            address: loaded.refused.address,
+            addressClass: loaded.refused.addressClass,
+          },
+          'refused to fetch a source image from an internal address',
+        );
+      }
       if (!loaded.ok) {
         errorCode = 'invalid_image';
         return {

@@ -12,6 +12,7 @@ import type { StoredGeneration } from './http/routes/generate-image.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency.ts';
 import { createGenerateImages } from './images/generate-images.ts';
 import { createImageRecords, type ImageRecords } from './images/image-records.ts';
+import { createGenerationRecovery } from './images/recover-generation.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
 import { openProvenance } from './provenance/open.ts';
@@ -207,6 +208,7 @@ export async function composeApplication(
   const idempotency = createIdempotencyStore<StoredGeneration>({
     db: core.database.db,
     claimMs: config.reservationLeaseMs,
+    recover: createGenerationRecovery({ db: core.database.db, ledger: core.ledger }),
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 

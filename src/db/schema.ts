@@ -96,6 +96,8 @@ export interface IdempotencyKeysTable {
   /** While in progress: when the owner's claim lapses (a crashed owner is taken over). */
   locked_until: number;
   created_at: number;
+  /** The generation the request started (bound before it reserved credits), if it got so far. */
+  generation_id: string | null;
 }
 
 export interface Database {

@@ -10,10 +10,22 @@ export type Claim<T> =
   | { readonly kind: 'conflict' };
 
 /**
+ * What the work a dead owner started came to, as the store's caller judges it from its records:
+ * `deliver` what it stored (the retry replays it, charged once), `rerun` when it delivered
+ * nothing (the retry runs again), or `wait` while it may still be settled (its lease runs).
+ */
+export type Recovery<T> =
+  | { readonly kind: 'deliver'; readonly stored: T }
+  | { readonly kind: 'rerun' }
+  | { readonly kind: 'wait' };
+
+/**
  * `Idempotency-Key` support: the first request with a key claims it and runs; a later one
  * with the same key and body replays the stored outcome; a concurrent one waits for the
  * first to finish; a different body under the same key is a conflict. Claims live in the
- * database, so they hold across replicas, and lapse if their owner dies.
+ * database, so they hold across replicas. A claim is bound to the work it started (`bind`)
+ * before that work can cost anything, so when its owner dies the claim is not simply taken
+ * over: `recover` says what the work delivered, and a retry replays that instead.
  */
 export interface IdempotencyStore<T> {
   claim(input: {
@@ -22,6 +34,8 @@ export interface IdempotencyStore<T> {
     requestHash: string;
     signal: AbortSignal;
   }): Promise<Claim<T>>;
+  /** Records the work a claimed request is about to start (before it reserves anything). */
+  bind(accountId: string, key: string, workId: string): Promise<void>;
   complete(accountId: string, key: string, stored: T): Promise<void>;
   /** Forgets a claim whose request failed, so a retry with the same key runs again. */
   abandon(accountId: string, key: string): Promise<void>;
@@ -55,6 +69,8 @@ export function createIdempotencyStore<T>(deps: {
   db: Db;
   /** How long a claim holds without its owner finishing (longer than any generation). */
   claimMs: number;
+  /** What the bound work of a dead owner delivered; without it, a lapsed claim runs again. */
+  recover?: (workId: string) => Promise<Recovery<T>>;
   pollMs?: number;
   now?: () => number;
 }): IdempotencyStore<T> {
@@ -74,6 +90,7 @@ export function createIdempotencyStore<T>(deps: {
         response: null,
         locked_until: at + claimMs,
         created_at: at,
+        generation_id: null,
       })
       .onConflict((oc) => oc.columns(['account_id', 'key']).doNothing())
       .executeTakeFirst();
@@ -107,21 +124,46 @@ export function createIdempotencyStore<T>(deps: {
           return { kind: 'replay', stored: JSON.parse(row.response) as T };
         }
         if (row.locked_until <= at) {
-          // The owner died mid-request: take the claim over.
-          const taken = await db
+          // The owner died mid-request. What it started decides what the retry gets.
+          const recovery: Recovery<T> =
+            row.generation_id !== null && deps.recover
+              ? await deps.recover(row.generation_id)
+              : { kind: 'rerun' };
+          const lapsed = db
             .updateTable('idempotency_keys')
-            .set({ locked_until: at + claimMs })
             .where('account_id', '=', accountId)
             .where('key', '=', key)
             .where('state', '=', 'in_progress')
-            .where('locked_until', '=', row.locked_until)
-            .executeTakeFirst();
-          if (Number(taken.numUpdatedRows) === 1) return { kind: 'proceed' };
-          continue;
+            .where('locked_until', '=', row.locked_until);
+          if (recovery.kind === 'deliver') {
+            // Completed here for every later retry too; a racing retry that completed it
+            // first has stored the same outcome.
+            await lapsed
+              .set({ state: 'completed', response: JSON.stringify(recovery.stored) })
+              .execute();
+            return { kind: 'replay', stored: recovery.stored };
+          }
+          if (recovery.kind === 'rerun') {
+            const taken = await lapsed
+              .set({ locked_until: at + claimMs, generation_id: null })
+              .executeTakeFirst();
+            if (Number(taken.numUpdatedRows) === 1) return { kind: 'proceed' };
+            continue;
+          }
         }
         if (signal.aborted) throw signal.reason;
         await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
+    },
+
+    async bind(accountId, key, workId) {
+      await db
+        .updateTable('idempotency_keys')
+        .set({ generation_id: workId })
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .where('state', '=', 'in_progress')
+        .execute();
     },
 
     async complete(accountId, key, stored) {

@@ -22,6 +22,13 @@ export interface Caller {
   readonly accountId: string;
   readonly apiKeyId: string;
   readonly requestId: string;
+  /** The id to give the generation, when the caller must know it first (Idempotency-Key). */
+  readonly generationId?: string;
+}
+
+/** A new generation id. */
+export function newGenerationId(now: () => number = Date.now): string {
+  return sortableId('gen', now());
 }
 
 export interface DeliveredImage extends StoredImage {
@@ -116,7 +123,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     request: GenerateImageRequest,
     caller: Caller,
   ): Promise<GenerateResult> {
-    const generationId = sortableId('gen', now());
+    const generationId = caller.generationId ?? newGenerationId(now);
     const reservation = await deps.ledger.reserve({
       id: generationId,
       accountId: caller.accountId,

@@ -69,6 +69,13 @@ export interface Ledger {
   }): Promise<SettleResult>;
   /** Settles every pending generation whose lease has expired, by the images it stored. */
   sweepExpired(): Promise<Array<{ generationId: string; delivered: number; captured: number }>>;
+  /**
+   * Settles one generation the way the sweeper would, if it is still pending and its lease
+   * has expired (an Idempotency-Key retry needs it now, not at the next sweep).
+   */
+  settleExpired(
+    generationId: string,
+  ): Promise<{ generationId: string; delivered: number; captured: number } | undefined>;
   /** Recomputes every account from its entries; an empty list means the books balance. */
   verify(): Promise<LedgerMismatch[]>;
 }
@@ -266,6 +273,37 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
     return { ok: true, captured, released, status };
   }
 
+  /** The sweeper's rule for one generation: charge the images it stored, release the rest. */
+  function settleExpired(
+    id: string,
+  ): Promise<{ generationId: string; delivered: number; captured: number } | undefined> {
+    return db.transaction().execute(async (tx) => {
+      const expired = await tx
+        .selectFrom('generations')
+        .select('id')
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where('lease_expires_at', '<', now())
+        .executeTakeFirst();
+      if (!expired) return undefined;
+      // The images a generation stored are what it delivered; a crash after storing
+      // them but before settling still charges them, never anything more.
+      const { n } = await tx
+        .selectFrom('images')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('generation_id', '=', id)
+        .executeTakeFirstOrThrow();
+      const delivered = Number(n);
+      const r = await settleIn(tx, {
+        generationId: id,
+        delivered,
+        errorCode: delivered === 0 ? 'lease_expired' : null,
+        settledBy: 'lease_sweeper',
+      });
+      return r.ok ? { generationId: id, delivered, captured: r.captured } : undefined;
+    });
+  }
+
   return {
     async grant(accountId, amount, reason) {
       if (!Number.isInteger(amount) || amount <= 0) {
@@ -356,27 +394,13 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
         .execute();
       const settled: Array<{ generationId: string; delivered: number; captured: number }> = [];
       for (const { id } of expired) {
-        const result = await db.transaction().execute(async (tx) => {
-          // The images a generation stored are what it delivered; a crash after storing
-          // them but before settling still charges them, never anything more.
-          const { n } = await tx
-            .selectFrom('images')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('generation_id', '=', id)
-            .executeTakeFirstOrThrow();
-          const delivered = Number(n);
-          const r = await settleIn(tx, {
-            generationId: id,
-            delivered,
-            errorCode: delivered === 0 ? 'lease_expired' : null,
-            settledBy: 'lease_sweeper',
-          });
-          return r.ok ? { generationId: id, delivered, captured: r.captured } : undefined;
-        });
+        const result = await settleExpired(id);
         if (result) settled.push(result);
       }
       return settled;
     },
+
+    settleExpired,
 
     async verify() {
       const mismatches: LedgerMismatch[] = [];

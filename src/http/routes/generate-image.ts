@@ -9,7 +9,11 @@ import {
   type IdempotencyStore,
   isValidIdempotencyKey,
 } from '../../idempotency/idempotency.ts';
-import type { DeliveredImage, GenerateImages } from '../../images/generate-images.ts';
+import {
+  type DeliveredImage,
+  type GenerateImages,
+  newGenerationId,
+} from '../../images/generate-images.ts';
 import type { ImageRecords } from '../../images/image-records.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
 import { type LimitDefaults, limitsFor } from '../../ratelimit/key-limits.ts';
@@ -216,10 +220,17 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
       }
       let result: Awaited<ReturnType<GenerateImages>>;
       try {
+        // Bound before anything is reserved: if this process dies, a retry with the key finds
+        // what the generation delivered (and was charged for) instead of running another.
+        const generationId = idempotencyKey === undefined ? undefined : newGenerationId();
+        if (idempotencyKey !== undefined && generationId !== undefined) {
+          await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
+        }
         result = await deps.generateImages(request, {
           accountId: key.accountId,
           apiKeyId: key.id,
           requestId: c.get('requestId'),
+          ...(generationId === undefined ? {} : { generationId }),
         });
       } catch (err) {
         await forget();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { MAX_CREDIT_AMOUNT } from './ledger/limits.ts';
 import type { ProvenanceConfig } from './provenance/open.ts';
 import { parseProvenanceParts } from './provenance/settings.ts';
 
@@ -278,6 +279,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   ) {
     throw new ConfigError(
       'Invalid configuration:\n- GOODTAKE_REQUEST_TIMEOUT_MS must be longer than GOODTAKE_BODY_TIMEOUT_MS and GOODTAKE_HEADERS_TIMEOUT_MS, so a slow body gets its JSON 408 before the connection is cut',
+    );
+  }
+  const creditProblems = [
+    // A request reserves up to 4 images at its model's price in one ledger amount.
+    ...(['GOODTAKE_PRICE_SEEDREAM_4_5', 'GOODTAKE_PRICE_SEEDREAM_4_0'] as const)
+      .filter((name) => e[name] > MAX_CREDIT_AMOUNT / 4)
+      .map((name) => `${name} must be at most ${MAX_CREDIT_AMOUNT / 4}`),
+    ...(e.GOODTAKE_STARTING_CREDITS > MAX_CREDIT_AMOUNT
+      ? [`GOODTAKE_STARTING_CREDITS must be at most ${MAX_CREDIT_AMOUNT}`]
+      : []),
+  ];
+  if (creditProblems.length > 0) {
+    throw new ConfigError(
+      `Invalid configuration:\n${creditProblems.map((p) => `- ${p}`).join('\n')}`,
     );
   }
   if (e.GOODTAKE_RESERVATION_LEASE_MS <= e.GOODTAKE_GENERATION_TIMEOUT_MS) {

@@ -28,12 +28,18 @@ export function configFrom(io: CliIo): Config {
   return loadConfig(io.env);
 }
 
-/** Parses a whole, non-negative number option, or throws a usage error naming it. */
-export function wholeNumber(name: string, min = 0) {
+/** Parses a whole number option within [min, max], or throws a usage error naming it. */
+export function wholeNumber(name: string, min = 0, max?: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+    const tooBig = max !== undefined && (n > max || !Number.isSafeInteger(n));
+    if (!/^-?\d+$/.test(value.trim()) || (!tooBig && !Number.isSafeInteger(n)) || n < min) {
       throw new Error(`${name} must be a whole number >= ${min}, got '${value}'`);
+    }
+    if (tooBig) {
+      throw new Error(
+        `${name} must be at most ${max.toLocaleString('en-US')} (the largest single amount the ledger accepts), got '${value}'`,
+      );
     }
     return n;
   };

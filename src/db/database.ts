@@ -15,6 +15,15 @@ export interface DatabaseHandle {
 
 const PG_INT8 = 20;
 
+/** A bigint column's value as a number, refusing what a number cannot hold exactly. */
+function exactInteger(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`integer ${text} is beyond 2^53 - 1 and cannot be read exactly`);
+  }
+  return n;
+}
+
 /**
  * Opens the database named by a `sqlite:<file>` or `postgres://` URL. The PostgreSQL driver is
  * imported only for a PostgreSQL URL: the embedded installation and its CLI never load it.
@@ -33,11 +42,12 @@ export async function openDatabase(
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 20,
-    // Amounts and epoch-millisecond times are bigint columns; they fit a JS number exactly.
+    // Amounts and epoch-millisecond times are bigint columns; the ledger's limits keep them
+    // within a JS number's exact range. A value beyond it is an error, never a rounded number.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === PG_INT8
-          ? (v: string) => Number(v)
+          ? exactInteger
           : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });

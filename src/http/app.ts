@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { CreditLimitError } from '../ledger/limits.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { type BodySettings, requestBodies } from './body/request-body.ts';
@@ -76,6 +77,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     let apiError: ApiError;
     if (err instanceof ApiError) {
       apiError = err;
+    } else if (err instanceof CreditLimitError) {
+      // An amount over the ledger's documented maximum, from any route that moves credits.
+      apiError = new ApiError('invalid_parameters', err.message);
     } else if (err instanceof HTTPException && err.status < 500) {
       apiError = new ApiError(err.status === 404 ? 'not_found' : 'invalid_parameters', err.message);
     } else {

@@ -3,6 +3,13 @@ import type { Db } from '../db/database.ts';
 import { prepareQuery } from '../db/prepared.ts';
 import type { Database, GenerationStatus, LedgerKind } from '../db/schema.ts';
 import { sortableId } from '../ids.ts';
+import {
+  amountProblem,
+  CreditLimitError,
+  exactCredits,
+  MAX_BALANCE,
+  MAX_CREDIT_AMOUNT,
+} from './limits.ts';
 
 export interface Balance {
   readonly accountId: string;
@@ -37,8 +44,9 @@ export type SettleResult =
 export interface LedgerMismatch {
   readonly accountId: string;
   readonly field: 'balance' | 'reserved' | 'generation';
-  readonly expected: number;
-  readonly actual: number;
+  /** Exact: a number while it is one exactly, else its decimal digits. */
+  readonly expected: number | string;
+  readonly actual: number | string;
   readonly detail: string;
 }
 
@@ -49,13 +57,22 @@ export interface LedgerMismatch {
  * can spend more than the balance; check constraints make a negative total impossible.
  */
 export interface Ledger {
+  /**
+   * Adds credits. Throws CreditLimitError (a clear message) for an amount outside 1 to
+   * MAX_CREDIT_AMOUNT, or one that would take the balance past MAX_BALANCE (limits.ts).
+   */
   grant(accountId: string, amount: number, reason: string): Promise<Balance>;
-  /** A signed correction by the operator; refused if it would leave less than is reserved. */
+  /**
+   * A signed correction by the operator (at most MAX_CREDIT_AMOUNT either way, else
+   * CreditLimitError); refused if it would leave less than is reserved, or more than MAX_BALANCE.
+   */
   adjust(
     accountId: string,
     delta: number,
     reason: string,
-  ): Promise<{ ok: true; balance: Balance } | { ok: false; reason: 'would_go_negative' }>;
+  ): Promise<
+    { ok: true; balance: Balance } | { ok: false; reason: 'would_go_negative' | 'over_maximum' }
+  >;
   balance(accountId: string): Promise<Balance | undefined>;
   /** Records a pending generation and reserves the price of all its images, atomically. */
   reserve(generation: NewGeneration): Promise<ReserveResult>;
@@ -306,34 +323,48 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
 
   return {
     async grant(accountId, amount, reason) {
-      if (!Number.isInteger(amount) || amount <= 0) {
-        throw new RangeError('a grant must be a positive whole number of credits');
-      }
+      const problem = amountProblem('a grant', amount);
+      if (problem) throw new CreditLimitError(problem);
       return db.transaction().execute(async (tx) => {
         const r = await tx
           .updateTable('accounts')
           .set({ balance: sql`balance + ${amount}` })
           .where('id', '=', accountId)
+          .where(sql<boolean>`balance <= ${MAX_BALANCE - amount}`)
           .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1) throw new Error(`no account ${accountId}`);
+        if (Number(r.numUpdatedRows) !== 1) {
+          const current = await readBalance(tx, accountId);
+          if (!current) throw new Error(`no account ${accountId}`);
+          throw new CreditLimitError(
+            `a grant of ${amount} would take the balance of ${accountId} (${current.balance}) past the maximum of ${MAX_BALANCE.toLocaleString('en-US')} credits`,
+          );
+        }
         await entry(tx, { accountId, kind: 'grant', amount, reason });
         return (await readBalance(tx, accountId))!;
       });
     },
 
     async adjust(accountId, delta, reason) {
-      if (!Number.isInteger(delta) || delta === 0) {
-        throw new RangeError('an adjustment must be a non-zero whole number of credits');
-      }
+      const problem = amountProblem('an adjustment', Math.abs(delta));
+      if (problem) throw new CreditLimitError(`${problem}, up or down`);
       return db.transaction().execute(async (tx) => {
         const r = await tx
           .updateTable('accounts')
           .set({ balance: sql`balance + ${delta}` })
           .where('id', '=', accountId)
           .where(sql<boolean>`balance + ${delta} >= reserved`)
+          .where(sql<boolean>`balance <= ${MAX_BALANCE - delta}`)
           .executeTakeFirst();
-        if (Number(r.numUpdatedRows) !== 1)
-          return { ok: false, reason: 'would_go_negative' } as const;
+        if (Number(r.numUpdatedRows) !== 1) {
+          const current = await readBalance(tx, accountId);
+          return {
+            ok: false,
+            reason:
+              current && current.balance + delta > MAX_BALANCE
+                ? 'over_maximum'
+                : 'would_go_negative',
+          } as const;
+        }
         await entry(tx, { accountId, kind: 'adjustment', amount: delta, reason });
         return { ok: true, balance: (await readBalance(tx, accountId))! } as const;
       });
@@ -343,6 +374,10 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
 
     async reserve(g) {
       const amount = g.numberOfImages * g.pricePerImage;
+      // Prices are bounded at start-up (config.ts) so that this never fires.
+      if (!Number.isSafeInteger(amount) || amount < 0 || amount > MAX_CREDIT_AMOUNT) {
+        throw new CreditLimitError(`a reservation of ${amount} credits is over the maximum`);
+      }
       return db.transaction().execute(async (tx): Promise<ReserveResult> => {
         const at = now();
         const leaseExpiresAt = at + leaseMs;
@@ -404,20 +439,24 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
 
     async verify() {
       const mismatches: LedgerMismatch[] = [];
+      // Lifetime sums pass 2^53 long before any balance does: they are summed by the database
+      // in 64-bit integers and read as decimal text, exact, into bigints.
       const sums = await db
         .selectFrom('ledger_entries')
-        .select((eb) => ['account_id', 'kind', eb.fn.sum<number>('amount').as('total')])
+        .select(['account_id', 'kind', sql<string | null>`cast(sum(amount) as text)`.as('total')])
         .groupBy(['account_id', 'kind'])
         .execute();
-      const byAccount = new Map<string, Record<LedgerKind, number>>();
+      const zero = (): Record<LedgerKind, bigint> => ({
+        grant: 0n,
+        reserve: 0n,
+        capture: 0n,
+        release: 0n,
+        adjustment: 0n,
+      });
+      const byAccount = new Map<string, Record<LedgerKind, bigint>>();
       for (const s of sums) {
-        const totals =
-          byAccount.get(s.account_id) ??
-          ({ grant: 0, reserve: 0, capture: 0, release: 0, adjustment: 0 } as Record<
-            LedgerKind,
-            number
-          >);
-        totals[s.kind] = Number(s.total);
+        const totals = byAccount.get(s.account_id) ?? zero();
+        totals[s.kind] = BigInt(s.total ?? '0');
         byAccount.set(s.account_id, totals);
       }
       const accounts = await db
@@ -425,29 +464,23 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
         .select(['id', 'balance', 'reserved'])
         .execute();
       for (const a of accounts) {
-        const t = byAccount.get(a.id) ?? {
-          grant: 0,
-          reserve: 0,
-          capture: 0,
-          release: 0,
-          adjustment: 0,
-        };
+        const t = byAccount.get(a.id) ?? zero();
         const balance = t.grant + t.adjustment - t.capture;
         const reserved = t.reserve - t.capture - t.release;
-        if (balance !== a.balance) {
+        if (balance !== BigInt(a.balance)) {
           mismatches.push({
             accountId: a.id,
             field: 'balance',
-            expected: balance,
+            expected: exactCredits(balance),
             actual: a.balance,
             detail: 'grants + adjustments - captures',
           });
         }
-        if (reserved !== a.reserved) {
+        if (reserved !== BigInt(a.reserved)) {
           mismatches.push({
             accountId: a.id,
             field: 'reserved',
-            expected: reserved,
+            expected: exactCredits(reserved),
             actual: a.reserved,
             detail: 'reserves - captures - releases',
           });

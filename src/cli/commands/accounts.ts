@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MAX_CREDIT_AMOUNT } from '../../ledger/limits.ts';
 import { type CliIo, table, wholeNumber, withCore } from '../io.ts';
 
 export function registerAccountCommands(program: Command, io: CliIo): void {
@@ -8,7 +9,7 @@ export function registerAccountCommands(program: Command, io: CliIo): void {
     .command('create')
     .description('Create an account, optionally with starting credits')
     .requiredOption('--name <name>', 'account name')
-    .option('--credits <n>', 'starting credits', wholeNumber('--credits'), 0)
+    .option('--credits <n>', 'starting credits', wholeNumber('--credits', 0, MAX_CREDIT_AMOUNT), 0)
     .option('--json', 'print {"id": ...} as JSON')
     .addHelpText(
       'after',

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { MAX_CREDIT_AMOUNT } from '../../ledger/limits.ts';
 import { type CliIo, wholeNumber, withCore } from '../io.ts';
 
 export function registerCreditCommands(program: Command, io: CliIo): void {
@@ -8,7 +9,7 @@ export function registerCreditCommands(program: Command, io: CliIo): void {
     .command('grant')
     .description('Add credits to an account (a ledger grant)')
     .requiredOption('--account <id>', 'account id')
-    .requiredOption('--amount <n>', 'credits to add', wholeNumber('--amount', 1))
+    .requiredOption('--amount <n>', 'credits to add', wholeNumber('--amount', 1, MAX_CREDIT_AMOUNT))
     .option('--reason <text>', 'why, for the ledger', 'operator grant')
     .addHelpText('after', '\nExample:\n  goodtake credits grant --account acc_... --amount 1000')
     .action(async (opts: { account: string; amount: number; reason: string }) => {

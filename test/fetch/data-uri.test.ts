@@ -74,4 +74,15 @@ describe('decodeDataUri', () => {
       reason: 'too_large',
     });
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'image/constructor'])(
+    'finds no media type named %s on Object.prototype',
+    (name) => {
+      expect(decodeDataUri(`data:${name};base64,AAAA`, MAX)).toEqual({
+        ok: false,
+        reason: 'invalid_data_uri',
+        message: 'data URIs must be data:image/png, data:image/jpeg or data:image/webp',
+      });
+    },
+  );
 });

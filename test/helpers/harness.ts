@@ -9,7 +9,7 @@ import {
   composeApplication,
 } from '../../src/compose.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, type Logger } from '../../src/log.ts';
 import { createS3Client } from '../../src/storage/s3-store.ts';
 import {
   createScaleOutInstallation,
@@ -72,7 +72,11 @@ async function scaleOutInstallation(): Promise<ScaleOutInstallation | undefined>
  * `env` still wins).
  */
 export async function createTestApp(
-  options: { env?: Record<string, string>; credits?: number } & ApplicationOverrides = {},
+  options: {
+    env?: Record<string, string>;
+    credits?: number;
+    log?: Logger;
+  } & ApplicationOverrides = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'goodtake-test-'));
   const installation = await scaleOutInstallation();
@@ -87,8 +91,8 @@ export async function createTestApp(
     ...installation?.env,
     ...options.env,
   });
-  const log = createLogger(config.logLevel);
-  const { env: _env, credits = 1000, ...overrides } = options;
+  const { env: _env, credits = 1000, log: givenLog, ...overrides } = options;
+  const log = givenLog ?? createLogger(config.logLevel);
   let application: Application;
   try {
     application = await composeApplication(config, log, overrides);

@@ -32,6 +32,9 @@ const LAST_BEFORE_SINGLE_PAD = /[AEIMQUYcgkosw048]=$/;
  */
 export function decodeDataUri(uri: string, maxBytes: number): DataUriOutcome {
   if (uri.slice(0, 5).toLowerCase() !== 'data:') return invalid('not a data URI');
+  // The cheap bound first: no media type with its parameters is 64 characters long, so a URI
+  // longer than that plus the largest payload is too large, whatever else is wrong with it.
+  if (uri.length > Math.ceil(maxBytes / 3) * 4 + 64) return tooLarge(maxBytes);
   const comma = uri.indexOf(',');
   if (comma === -1) return invalid('malformed data URI (no comma before the data)');
   const [mediaType = '', ...params] = uri.slice(5, comma).split(';');

@@ -56,11 +56,9 @@ describe('decodeDataUri', () => {
     const limit = Math.ceil(MAX / 3) * 4;
     // Not even valid base64: had it been decoded first, the error would say so instead.
     const payload = '!'.repeat(limit + 4);
-    const started = performance.now();
     const decoded = decodeDataUri(`data:image/png;base64,${payload}`, MAX);
     expect(decoded).toMatchObject({ ok: false, reason: 'too_large' });
     if (!decoded.ok) expect(decoded.message).toBe('the image is larger than 10 MB');
-    expect(performance.now() - started).toBeLessThan(50);
   });
 
   it('accepts exactly the limit and refuses one byte more', () => {

@@ -34,6 +34,8 @@ export interface ServerProcess {
   readonly url: string;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
+  /** Everything the process wrote to stdout (its JSON log lines) so far. */
+  stdout(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -45,10 +47,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
+  let out = '';
   child.stderr!.on('data', (d: Buffer) => {
     err += d.toString();
   });
-  child.stdout!.on('data', () => {});
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
@@ -72,6 +77,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child,
     url,
     stderr: () => err,
+    stdout: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);

@@ -533,6 +533,27 @@ describe('403 insufficient_credits', () => {
   });
 });
 
+describe('offline test markers on a server not started for tests', () => {
+  let plain: TestApp;
+  beforeAll(async () => {
+    plain = await createTestApp({ env: { GOODTAKE_OFFLINE_TEST_MARKERS: 'false' } });
+  });
+  afterAll(() => plain.close());
+
+  it('are plain prompt text: no refusal, no failed image, charged as usual', async () => {
+    const res = await plain.generate({
+      ...SMALL,
+      number_of_images: 2,
+      prompt: 'a lantern [[offline:content_policy]] [[offline:fail-index=1]]',
+    });
+    const data = await expectOk(res);
+    expect(data.images).toHaveLength(2);
+    expect(await plain.application.core.ledger.balance(plain.accountId)).toMatchObject({
+      balance: 1000 - 2 * 3,
+    });
+  });
+});
+
 describe('content policy and partial results', () => {
   it('400 content_policy_violation costs nothing', async () => {
     const acct = await t.createAccount(100);

@@ -22,8 +22,9 @@ import { type BodyReadFailure, readBoundedBody } from './read-body.ts';
  *   // { 'content-type': c.req.header('content-type')! } }).formData()`, and checks the parts.
  *   const bytes = await c.var.body.bytes({ maxBytes: 20 * 1024 * 1024 });
  *
- * Both throw the contract's errors (413 payload_too_large, 408 request_timeout, 415, 400), with
- * `Connection: close` when the body was not read to its end, so the server drops the rest of it.
+ * Both throw the contract's errors (413 payload_too_large, 408 request_timeout, 415, 400). A body
+ * refused before its end stops being read at once; after the response the server discards what
+ * still arrives for at most 500 ms (64 MB), so the client reliably reads the answer, then closes.
  * `maxBytes` should be what the route can use; it is capped by the server-wide
  * GOODTAKE_BODY_LIMIT_BYTES. The timeouts are server-wide (GOODTAKE_BODY_IDLE_TIMEOUT_MS,
  * GOODTAKE_BODY_TIMEOUT_MS). test/http/hostile-routes.test.ts sends stalled and oversized bodies
@@ -68,7 +69,6 @@ const DEFAULT_JSON_MAX_BYTES = 1024 * 1024;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 /** JSON on the wire is UTF-8 (RFC 8259); invalid bytes are refused, never replaced. */
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-const CLOSE = { headers: { Connection: 'close' } } as const;
 
 /** A path as the error's `field`: `image_urls.2`, `extra.a.b`. */
 export function fieldOf(path: JsonPath): string {
@@ -82,34 +82,33 @@ function shapeError(failure: JsonShapeFailure): ApiError {
       return new ApiError(
         'payload_too_large',
         `The request body is larger than this endpoint accepts (${failure.limit} bytes of JSON)`,
-        CLOSE,
       );
     case 'too_deep':
       return new ApiError(
         'invalid_parameters',
         `${fieldOf(failure.path) || 'the request body'}: JSON nested deeper than ${failure.limit} levels`,
-        { field: fieldOf(failure.path), ...CLOSE },
+        { field: fieldOf(failure.path) },
       );
     case 'too_many_members':
       return new ApiError(
         'invalid_parameters',
         `${fieldOf(failure.path) || 'the request body'}: more than ${failure.limit} members`,
-        { field: fieldOf(failure.path), ...CLOSE },
+        { field: fieldOf(failure.path) },
       );
     case 'key_too_long':
       return new ApiError(
         'invalid_parameters',
         `${fieldOf(failure.path) || 'the request body'}: a member name is longer than ${failure.limit} bytes`,
-        { field: fieldOf(failure.path), ...CLOSE },
+        { field: fieldOf(failure.path) },
       );
     case 'string_too_long':
       return new ApiError(
         'invalid_parameters',
         `${fieldOf(failure.path)}: longer than ${failure.limit} bytes`,
-        { field: fieldOf(failure.path), ...CLOSE },
+        { field: fieldOf(failure.path) },
       );
     case 'syntax':
-      return new ApiError('invalid_json', 'The request body is not valid JSON', CLOSE);
+      return new ApiError('invalid_json', 'The request body is not valid JSON');
   }
 }
 
@@ -124,19 +123,16 @@ function readError<F>(
       return new ApiError(
         'payload_too_large',
         `The request body is larger than the limit of ${failure.limit} bytes`,
-        CLOSE,
       );
     case 'idle_timeout':
       return new ApiError(
         'request_timeout',
         `No part of the request body arrived for ${failure.limit} ms`,
-        CLOSE,
       );
     case 'total_timeout':
       return new ApiError(
         'request_timeout',
         `The request body did not arrive in full within ${failure.limit} ms`,
-        CLOSE,
       );
     case 'incomplete':
       return incomplete;
@@ -194,6 +190,9 @@ export function createRequestBody(c: Context, settings: BodySettings): RequestBo
         text = STRICT_UTF8.decode(read.bytes);
       } catch {
         throw new ApiError('invalid_json', 'The request body is not valid UTF-8');
+      } finally {
+        // The text is a copy: the bytes (up to the body limit) are not needed any more.
+        read.release();
       }
       try {
         return JSON.parse(text) as unknown;

@@ -16,7 +16,6 @@ export function requestFraming(): MiddlewareHandler {
       throw new ApiError(
         'unsupported_media_type',
         `Transfer-Encoding '${transfer.slice(0, 64)}' is not supported; send the body plain (Content-Length) or chunked`,
-        { headers: { Connection: 'close' } },
       );
     }
     const coding = c.req.header('content-encoding');
@@ -24,7 +23,6 @@ export function requestFraming(): MiddlewareHandler {
       throw new ApiError(
         'unsupported_media_type',
         `Content-Encoding '${coding.slice(0, 64)}' is not supported; send the body uncompressed`,
-        { headers: { Connection: 'close' } },
       );
     }
     await next();

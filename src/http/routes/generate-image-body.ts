@@ -37,7 +37,7 @@ const isImageEntry = (path: JsonPath) =>
 
 function unknownField(key: string, cut = false): ApiError {
   const { field, message } = unknownFieldProblem(key, cut);
-  return new ApiError('invalid_parameters', message, { field, headers: { Connection: 'close' } });
+  return new ApiError('invalid_parameters', message, { field });
 }
 
 /** The body bounds of `POST /api/v1/bytedance/generate-image`, worded for its fields. */
@@ -58,12 +58,10 @@ export function generateImageBodySpec(maxBodyBytes: number): JsonBodySpec {
       },
     },
     describe(failure) {
-      const close = { headers: { Connection: 'close' } };
       if (failure.kind === 'structure_too_large') {
         return new ApiError(
           'payload_too_large',
           `The request body has more than ${failure.limit} bytes besides the entries of image_urls (source images may add up to ${MAX_IMAGE_URLS} of at most ${formatMegabytes(MAX_SOURCE_IMAGE_BYTES)} each, within ${maxBodyBytes} bytes in all)`,
-          close,
         );
       }
       if (failure.kind === 'syntax') return undefined;
@@ -77,17 +75,14 @@ export function generateImageBodySpec(maxBodyBytes: number): JsonBodySpec {
         return new ApiError(
           'invalid_parameters',
           `prompt must be at most ${MAX_PROMPT_CHARS} characters`,
-          { field: 'prompt', ...close },
+          { field: 'prompt' },
         );
       }
       const tooMany = () =>
         new ApiError(
           'invalid_parameters',
           `image_urls may hold at most ${MAX_IMAGE_URLS} entries`,
-          {
-            field: 'image_urls',
-            ...close,
-          },
+          { field: 'image_urls' },
         );
       if (top === 'image_urls' && typeof index === 'number' && index >= MAX_IMAGE_URLS) {
         return tooMany();
@@ -96,7 +91,6 @@ export function generateImageBodySpec(maxBodyBytes: number): JsonBodySpec {
         return new ApiError(
           'invalid_image',
           `image_urls[${String(index)}]: the image is larger than ${formatMegabytes(MAX_SOURCE_IMAGE_BYTES)}`,
-          close,
         );
       }
       if (failure.kind === 'too_many_members' && top === 'image_urls' && index === undefined) {

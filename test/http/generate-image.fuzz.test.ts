@@ -1,6 +1,10 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS_OF } from '../../src/http/errors.ts';
 import { createTestApp, ENDPOINT, type TestApp } from '../helpers/harness.ts';
+import { scaleOutRequested } from '../helpers/scale-out.ts';
+import { hostileShapes } from './fuzz-shapes.ts';
 
 /**
  * Malformed bodies, generated deterministically from a valid one. Every one must be refused
@@ -27,6 +31,8 @@ interface Case {
   readonly code?: 'invalid_json' | 'invalid_parameters';
   /** For invalid_parameters: the fields the reported one must be (or be under, for arrays). */
   readonly fields?: readonly string[];
+  /** The codes it may get; invalid_json or invalid_parameters unless set. */
+  readonly codes?: readonly string[];
 }
 
 /** mulberry32: a small seeded PRNG, so every run sends the same bodies. */
@@ -577,8 +583,9 @@ async function problemWith(c: Case, res: Response): Promise<string | undefined> 
     return `no request_id: ${where}`;
   }
   if (res.headers.get('x-request-id') !== err.request_id) return `X-Request-Id differs: ${where}`;
-  if (!['invalid_json', 'invalid_parameters'].includes(err.code))
+  if (!(c.codes ?? ['invalid_json', 'invalid_parameters']).includes(err.code)) {
     return `unexpected code: ${where}`;
+  }
   if (c.code !== undefined && err.code !== c.code) return `expected ${c.code}: ${where}`;
   if (err.code === 'invalid_parameters') {
     // A body that is not an object has no field to name.
@@ -664,5 +671,85 @@ describe('fuzzing POST /api/v1/bytedance/generate-image with malformed bodies', 
     // No body managed to write through to a shared prototype.
     expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+/** Hostile shapes may also be refused as too large, or as a source image entry too long. */
+const SHAPE_CODES = ['invalid_json', 'invalid_parameters', 'payload_too_large', 'invalid_image'];
+// The shapes test the body reader, the same in both modes; the scale-out mode (PostgreSQL and
+// Redis behind every request) runs a fifth of them.
+const SHAPE_COUNT = scaleOutRequested() ? 2_000 : 10_000;
+/**
+ * Memory after the shapes, over before, both after a full garbage collection. The app runs in
+ * this process, with the test and its 10,000 request objects: what JavaScript still references
+ * must not grow (a leak would), while resident memory also keeps what the allocator holds on to
+ * after freeing many buffers of mixed sizes. The server's own resident memory, alone in its
+ * process, is measured by test/hostile/hostile-input.test.ts.
+ */
+const SHAPE_RETAINED_BOUND_MB = 32;
+const SHAPE_RSS_BOUND_MB = 250;
+
+describe(`fuzzing with ${SHAPE_COUNT.toLocaleString('en-US')} hostile-shaped bodies`, () => {
+  it(`refuses every one with a 4xx in the error shape (zero 5xx); referenced memory back within ${SHAPE_RETAINED_BOUND_MB} MB, RSS within ${SHAPE_RSS_BOUND_MB} MB`, {
+    timeout: 180_000,
+  }, async () => {
+    const mb = (n: number) => Math.round(n / 1024 / 1024);
+    const rss = () => mb(process.memoryUsage().rss);
+    /** What JavaScript still references: the heap in use and the buffers outside it. */
+    const retained = () => {
+      const m = process.memoryUsage();
+      return mb(m.heapUsed + m.external);
+    };
+    // A full collection before each reading, so that what is compared is what stays referenced
+    // (the app runs in this process), not garbage the collector has not reached yet.
+    setFlagsFromString('--expose-gc');
+    const collect = runInNewContext('gc') as () => void;
+    collect();
+    const retainedBefore = retained();
+    const before = await t.application.core.ledger.balance(t.accountId);
+    const rssBefore = rss();
+    let rssPeak = rssBefore;
+    const problems: string[] = [];
+    const statuses = new Map<number, number>();
+    let bytes = 0;
+    let batch: Case[] = [];
+    const flush = async () => {
+      const responses = await Promise.all(batch.map((c) => send(c.body)));
+      for (const [j, res] of responses.entries()) {
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        const problem = await problemWith(batch[j]!, res);
+        if (problem) problems.push(problem);
+      }
+      batch = [];
+      rssPeak = Math.max(rssPeak, rss());
+    };
+    for (const shape of hostileShapes(prng(0x5a9e), SHAPE_COUNT)) {
+      bytes += Buffer.byteLength(shape.body);
+      batch.push({ ...shape, codes: SHAPE_CODES });
+      if (batch.length === 50) await flush();
+    }
+    await flush();
+    await expectCanaryServed();
+    collect();
+    const rssAfter = rss();
+    const retainedAfter = retained();
+    console.log(
+      `${SHAPE_COUNT} hostile-shaped bodies (${(bytes / 1024 / 1024).toFixed(1)} MiB): statuses ${JSON.stringify(Object.fromEntries(statuses))}; RSS ${rssBefore} MB before, ${rssPeak} MB at most, ${rssAfter} MB after; referenced ${retainedBefore} MB before, ${retainedAfter} MB after`,
+    );
+    expect(problems.slice(0, 20)).toEqual([]);
+    expect([...statuses.keys()].every((s) => s >= 400 && s < 500)).toBe(true);
+    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(SHAPE_COUNT);
+    expect(retainedAfter - retainedBefore).toBeLessThanOrEqual(SHAPE_RETAINED_BOUND_MB);
+    expect(rssAfter - rssBefore).toBeLessThanOrEqual(SHAPE_RSS_BOUND_MB);
+    expect(await t.application.core.ledger.balance(t.accountId)).toEqual(before);
+    expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+  });
+
+  it('draws the same shapes from the same seed', () => {
+    const labels = (seed: number) => [...hostileShapes(prng(seed), 200)].map((s) => s.label);
+    expect(labels(0x5a9e)).toEqual(labels(0x5a9e));
+    expect(
+      new Set(labels(0x5a9e).map((l) => l.split(':')[0]!.split(' ').slice(1).join(' '))).size,
+    ).toBe(11);
   });
 });

@@ -46,7 +46,7 @@ export type JsonShapeFailure =
       readonly kind: 'key_too_long';
       readonly path: JsonPath;
       readonly limit: number;
-      /** The name's first 64 bytes, decoded as far as they go. */
+      /** The name's first 64 characters, decoded as far as they go. */
       readonly start: string;
     }
   | { readonly kind: 'string_too_long'; readonly path: JsonPath; readonly limit: number }
@@ -148,13 +148,8 @@ export function createJsonShapeScanner(limits: JsonShapeLimits): JsonShapeScanne
     stringBytes += n;
     if (stringBytes > stringLimit) {
       if (!stringIsKey) return { kind: 'string_too_long', path: stringPath, limit: stringLimit };
-      const start = Buffer.concat(keyParts).subarray(0, 64);
-      return {
-        kind: 'key_too_long',
-        path: stringPath,
-        limit: stringLimit,
-        start: decodeKey(start),
-      };
+      const start = decodeKey(Buffer.concat(keyParts)).slice(0, 64);
+      return { kind: 'key_too_long', path: stringPath, limit: stringLimit, start };
     }
     if (!stringOwnBudget) return addStructure(n);
     return undefined;

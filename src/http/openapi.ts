@@ -88,9 +88,16 @@ export function buildOpenApiDocument(info: { version: string }): Record<string, 
             ),
             '401': errorResponse('unauthorized'),
             '403': errorResponse('insufficient_credits'),
+            '408': errorResponse(
+              'request_timeout: the body stalled (no byte for GOODTAKE_BODY_IDLE_TIMEOUT_MS) or took longer than GOODTAKE_BODY_TIMEOUT_MS',
+            ),
             '409': errorResponse('idempotency_conflict'),
-            '413': errorResponse('payload_too_large'),
-            '415': errorResponse('unsupported_media_type'),
+            '413': errorResponse(
+              'payload_too_large: over 64 KiB of JSON besides the image_urls entries, or over GOODTAKE_BODY_LIMIT_BYTES in all',
+            ),
+            '415': errorResponse(
+              'unsupported_media_type: not JSON, or a Transfer-Encoding other than chunked, or a Content-Encoding other than identity',
+            ),
             '429': errorResponse('rate_limit_exceeded'),
             '500': errorResponse('internal_error'),
             '502': errorResponse('upstream_error'),

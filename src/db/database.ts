@@ -70,7 +70,11 @@ export async function openDatabase(
  */
 async function migrator(db: Db): Promise<Migrator> {
   const provider = { getMigrations: async () => migrations };
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
+  // Migration numbers are handed out to pieces of work that land in any order, so an
+  // installation may have run 0006 before 0003 exists: each migration stands alone, and pending
+  // ones run in name order whatever ran before them.
+  const options = { db, provider, allowUnorderedMigrations: true };
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator(options);
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
     db,
   );
@@ -80,7 +84,7 @@ async function migrator(db: Db): Promise<Migrator> {
       'the PostgreSQL search_path names no existing schema; create it, or fix search_path',
     );
   }
-  return new Migrator({ db, provider, migrationTableSchema: schema });
+  return new Migrator({ ...options, migrationTableSchema: schema });
 }
 
 /** Applies pending migrations; returns the names applied. Throws with the failing one. */

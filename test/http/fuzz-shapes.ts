@@ -1,4 +1,5 @@
-import { checkGenerateImageRequest } from '../../src/contract/generate-image.ts';
+import { checkGenerateImageRequest, SUPPORTED_FIELDS } from '../../src/contract/generate-image.ts';
+import { PROTOTYPE_NAMES } from '../helpers/hostile.ts';
 
 /**
  * Hostile-shaped generate-image bodies for the fuzz test, made from a seeded random source:
@@ -18,16 +19,7 @@ export interface ShapeCase {
   readonly fields?: readonly string[];
 }
 
-const FIELDS = [
-  'prompt',
-  'model',
-  'number_of_images',
-  'size',
-  'optimize_prompt_mode',
-  'include_base64_encoding',
-  'image_urls',
-] as const;
-const PROTOTYPE_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf'];
+const FIELDS = SUPPORTED_FIELDS;
 
 type Rand = () => number;
 

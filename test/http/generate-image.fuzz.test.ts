@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATUS_OF } from '../../src/http/errors.ts';
 import { createTestApp, ENDPOINT, type TestApp } from '../helpers/harness.ts';
+import { prng } from '../helpers/hostile.ts';
 import { scaleOutRequested } from '../helpers/scale-out.ts';
 import { hostileShapes } from './fuzz-shapes.ts';
 
@@ -33,18 +34,6 @@ interface Case {
   readonly fields?: readonly string[];
   /** The codes it may get; invalid_json or invalid_parameters unless set. */
   readonly codes?: readonly string[];
-}
-
-/** mulberry32: a small seeded PRNG, so every run sends the same bodies. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Values of the wrong type, or out of range, for each field (none of them valid). */

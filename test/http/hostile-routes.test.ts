@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
 import { createTestApp, type TestApp } from '../helpers/harness.ts';
+import { PROTOTYPE_NAMES } from '../helpers/hostile.ts';
 
 /*
  * Every route the app has registered (Hono keeps them in `app.routes`), so routes added later
@@ -13,20 +14,6 @@ import { createTestApp, type TestApp } from '../helpers/harness.ts';
  *   contract's shape (or a refusal before the body is read), never a hang. A route that reads its
  *   body without the bounded reader (src/http/body/) hangs here and fails.
  */
-
-const PROTOTYPE_NAMES = [
-  '__proto__',
-  'constructor',
-  'prototype',
-  'toString',
-  'valueOf',
-  'hasOwnProperty',
-  'isPrototypeOf',
-  'propertyIsEnumerable',
-  'toLocaleString',
-  '__defineGetter__',
-  '__lookupGetter__',
-];
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const IDLE_MS = 300;

@@ -159,12 +159,29 @@ function readIncoming<F>(
       else armIdle();
     };
     const onEnd = () => finish({ ok: true, bytes: body.bytes(), release: body.release });
-    const onIncomplete = () => fail({ kind: 'incomplete' });
+    /**
+     * The client closed its side after sending the whole request (or before the handler got
+     * to the body): Node then destroys the request without emitting 'end', but the bytes it
+     * received are still buffered. They are the body; a client that disconnects does not
+     * cancel its request.
+     */
+    const takeBuffered = () => {
+      for (let chunk = incoming.read() as Buffer | null; chunk !== null; chunk = incoming.read()) {
+        const failure = body.add(chunk);
+        if (failure) return fail(failure);
+      }
+      onEnd();
+    };
+    const onIncomplete = () => (incoming.complete ? takeBuffered() : fail({ kind: 'incomplete' }));
     const onClose = () => {
-      if (!incoming.complete) onIncomplete();
+      if (!incoming.readableEnded) onIncomplete();
     };
     if (incoming.readableEnded) {
       finish({ ok: true, bytes: Buffer.alloc(0), release: () => {} });
+      return;
+    }
+    if (incoming.destroyed) {
+      onIncomplete();
       return;
     }
     armIdle();

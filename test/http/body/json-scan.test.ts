@@ -4,6 +4,7 @@ import {
   type JsonShapeFailure,
   type JsonShapeLimits,
 } from '../../../src/http/body/json-scan.ts';
+import { prng } from '../../helpers/hostile.ts';
 
 const LOOSE: JsonShapeLimits = {
   maxDepth: 100,
@@ -42,18 +43,6 @@ function everyCut(text: string, limits: Partial<JsonShapeLimits> = {}) {
     ),
   );
   return results;
-}
-
-/** mulberry32: deterministic random numbers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('JSON shape scan', () => {

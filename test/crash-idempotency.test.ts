@@ -14,8 +14,9 @@ const dir = mkdtempSync(join(tmpdir(), 'goodtake-crash-idem-'));
 const env = {
   GOODTAKE_DATA_DIR: dir,
   GOODTAKE_OFFLINE_DELAY_MS: '200',
-  GOODTAKE_GENERATION_TIMEOUT_MS: '8000',
-  GOODTAKE_RESERVATION_LEASE_MS: '9000',
+  // Long enough that a busy machine still kills the server mid-generation.
+  GOODTAKE_GENERATION_TIMEOUT_MS: '15000',
+  GOODTAKE_RESERVATION_LEASE_MS: '16000',
   GOODTAKE_STARTING_CREDITS: '1000',
   GOODTAKE_RATE_LIMIT_CONCURRENCY: '0',
   GOODTAKE_OFFLINE_TEST_MARKERS: 'true',
@@ -54,14 +55,22 @@ describe('an Idempotency-Key retried after the server was killed', () => {
       send(PARTIAL, 'crash-partial').catch(() => undefined),
       send(NOTHING, 'crash-nothing').catch(() => undefined),
     ];
+    // Kill once both generations are pending and PARTIAL's first image is stored (read over
+    // HTTP: much quicker than a CLI process on a busy machine).
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const rows = JSON.parse((await cli(['usage', '--account', accountId, '--json'], env)).stdout);
-      if (rows.filter((r: { status: string }) => r.status === 'pending').length === 2) break;
+      const res = await fetch(`${server.url}/api/v1/generations`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      const { generations } = (await res.json()).data as {
+        generations: Array<{ status: string; number_of_images: number; images: unknown[] }>;
+      };
+      const pending = generations.filter((g) => g.status === 'pending');
+      const stored = pending.find((g) => g.number_of_images === 2)?.images.length ?? 0;
+      if (pending.length === 2 && stored === 1) break;
       if (Date.now() > deadline) throw new Error('generations did not start');
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 1500)); // image 0 of PARTIAL is stored by now
     await server.stop('SIGKILL');
     expect(await Promise.all(first)).toEqual([undefined, undefined]);
     expect(await balance()).toMatchObject({ balance: 1000, reserved: 3 * PRICE });

@@ -7,8 +7,9 @@ import { parseAllowList } from './fetch/address-policy.ts';
 import { createGuardedFetcher } from './fetch/guarded-fetch.ts';
 import { createSourceImageLoader } from './fetch/source-images.ts';
 import { createApp } from './http/app.ts';
+import type { StoredGeneration } from './http/generation-call.ts';
 import { buildOpenApiDocument } from './http/openapi.ts';
-import type { StoredGeneration } from './http/routes/generate-image.ts';
+import { contractModelDirectory } from './http/routes/openai/model-directory.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency.ts';
 import { createGenerateImages } from './images/generate-images.ts';
 import { createImageRecords, type ImageRecords } from './images/image-records.ts';
@@ -258,6 +259,8 @@ export async function composeApplication(
       totalTimeoutMs: config.http.bodyTimeoutMs,
     },
     publicBaseUrl: config.publicBaseUrl,
+    models: contractModelDirectory(config.prices),
+    maxSourceBytes: MAX_SOURCE_BYTES,
     openApi: buildOpenApiDocument({ version: packageVersion() }),
     metrics,
   });

@@ -4,23 +4,13 @@ import {
   type GenerateImageRequest,
   type GenerateImageResponse,
 } from '../../contract/generate-image.ts';
-import {
-  hashRequest,
-  type IdempotencyStore,
-  isValidIdempotencyKey,
-} from '../../idempotency/idempotency.ts';
-import {
-  type DeliveredImage,
-  type GenerateImages,
-  newGenerationId,
-} from '../../images/generate-images.ts';
-import type { ImageRecords } from '../../images/image-records.ts';
+import { hashRequest } from '../../idempotency/idempotency.ts';
+import type { DeliveredImage } from '../../images/generate-images.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
-import { type LimitDefaults, limitsFor } from '../../ratelimit/key-limits.ts';
-import type { ConcurrencyLimiter, RequestLimiter } from '../../ratelimit/limiter.ts';
-import type { ImageStore } from '../../storage/store.ts';
+import type { RequestLimiter } from '../../ratelimit/limiter.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { type GenerationCallDeps, runGeneration } from '../generation-call.ts';
 import { authenticate } from '../middleware/authenticate.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { generateImageBodySpec } from './generate-image-body.ts';
@@ -28,47 +18,11 @@ import { imageUrl } from './images.ts';
 
 export const GENERATE_IMAGE_PATH = '/api/v1/bytedance/generate-image';
 
-/** What an idempotent replay needs to rebuild the first response. */
-export interface StoredGeneration {
-  readonly generationId: string;
-  readonly imageIds: readonly string[];
-  readonly generationTimeMs: number;
-  readonly creditsUsed: number;
-}
-
-export interface GenerateImageRouteDeps {
+export interface GenerateImageRouteDeps extends GenerationCallDeps {
   readonly keys: KeyService;
-  readonly generateImages: GenerateImages;
-  readonly records: ImageRecords;
-  readonly store: ImageStore;
   readonly requestLimiter: RequestLimiter;
-  readonly concurrencyLimiter: ConcurrencyLimiter;
-  readonly limitDefaults: LimitDefaults;
-  readonly idempotency: IdempotencyStore<StoredGeneration>;
   readonly bodyLimitBytes: number;
   readonly publicBaseUrl: string | undefined;
-}
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
-  return Buffer.from(await new Response(stream).arrayBuffer());
-}
-
-/** Rebuilds the images of a stored generation, with their bytes when base64 was asked for. */
-async function replayImages(
-  deps: GenerateImageRouteDeps,
-  stored: StoredGeneration,
-  includeBase64: boolean,
-): Promise<DeliveredImage[]> {
-  return Promise.all(
-    stored.imageIds.map(async (id) => {
-      const record = await deps.records.find(id);
-      if (!record) throw new Error(`stored image ${id} of ${stored.generationId} is missing`);
-      if (!includeBase64) return record;
-      const stream = await deps.store.open(record.storageKey);
-      if (!stream) throw new Error(`image file ${record.storageKey} is missing`);
-      return { ...record, data: await readAll(stream) };
-    }),
-  );
 }
 
 /**
@@ -165,92 +119,16 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
     rateLimit(deps.requestLimiter, deps.limitDefaults),
     async (c) => {
       const request = await readGenerateImageRequest(c, deps.bodyLimitBytes);
-      const key = c.get('apiKey');
       const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
-      const idempotencyKey = c.req.header('idempotency-key');
-      if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
-        throw new ApiError(
-          'invalid_parameters',
-          'Idempotency-Key must be 1-255 printable ASCII characters',
-          { field: 'Idempotency-Key' },
-        );
-      }
-      if (idempotencyKey !== undefined) {
-        const claim = await deps.idempotency.claim({
-          accountId: key.accountId,
-          key: idempotencyKey,
-          requestHash: hashRequest(request),
-          signal: c.req.raw.signal,
-        });
-        if (claim.kind === 'conflict') {
-          throw new ApiError(
-            'idempotency_conflict',
-            'This Idempotency-Key was already used with a different request body',
-          );
-        }
-        if (claim.kind === 'replay') {
-          c.header('Idempotent-Replayed', 'true');
-          const images = await replayImages(deps, claim.stored, request.includeBase64);
-          return c.body(
-            successJson({ ...claim.stored, images }, request, baseUrl),
-            200,
-            JSON_HEADERS,
-          );
-        }
-      }
-      const forget = () =>
-        idempotencyKey === undefined
-          ? Promise.resolve()
-          : deps.idempotency.abandon(key.accountId, idempotencyKey);
-
-      const slot = await deps.concurrencyLimiter
-        .acquire(key.id, limitsFor(key, deps.limitDefaults).concurrency)
-        .catch(async (err: unknown) => {
-          // e.g. Redis unreachable: the claim must not make a retry wait out its lease.
-          await forget();
-          throw err;
-        });
-      if (!slot.ok) {
-        await forget();
-        throw new ApiError(
-          'rate_limit_exceeded',
-          'Too many generations in flight for this API key. Please retry when one finishes.',
-          { retryAfter: slot.retryAfterSeconds },
-        );
-      }
-      let result: Awaited<ReturnType<GenerateImages>>;
-      try {
-        // Bound before anything is reserved: if this process dies, a retry with the key finds
-        // what the generation delivered (and was charged for) instead of running another.
-        const generationId = idempotencyKey === undefined ? undefined : newGenerationId();
-        if (idempotencyKey !== undefined && generationId !== undefined) {
-          await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
-        }
-        result = await deps.generateImages(request, {
-          accountId: key.accountId,
-          apiKeyId: key.id,
-          requestId: c.get('requestId'),
-          ...(generationId === undefined ? {} : { generationId }),
-        });
-      } catch (err) {
-        await forget();
-        throw err;
-      } finally {
-        await slot.release();
-      }
-      if (!result.ok) {
-        await forget();
-        const { code, message, retryAfter } = result.failure;
-        throw new ApiError(code, message, retryAfter !== undefined ? { retryAfter } : {});
-      }
-      if (idempotencyKey !== undefined) {
-        await deps.idempotency.complete(key.accountId, idempotencyKey, {
-          generationId: result.generationId,
-          imageIds: result.images.map((i) => i.id),
-          generationTimeMs: result.generationTimeMs,
-          creditsUsed: result.creditsUsed,
-        });
-      }
+      const result = await runGeneration(deps, {
+        key: c.get('apiKey'),
+        requestId: c.get('requestId'),
+        idempotencyKey: c.req.header('idempotency-key'),
+        requestHash: hashRequest(request),
+        request,
+        signal: c.req.raw.signal,
+      });
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
       return c.body(successJson(result, request, baseUrl), 200, JSON_HEADERS);
     },
   );

@@ -1,0 +1,182 @@
+import type { GenerateImageRequest } from '../contract/generate-image.ts';
+import { type IdempotencyStore, isValidIdempotencyKey } from '../idempotency/idempotency.ts';
+import {
+  type DeliveredImage,
+  type GenerateImages,
+  type GenerationProgress,
+  newGenerationId,
+} from '../images/generate-images.ts';
+import type { ImageRecords } from '../images/image-records.ts';
+import type { VerifiedKey } from '../keys/api-keys.ts';
+import { type LimitDefaults, limitsFor } from '../ratelimit/key-limits.ts';
+import type { ConcurrencyLimiter } from '../ratelimit/limiter.ts';
+import type { ImageStore } from '../storage/store.ts';
+import { ApiError } from './errors.ts';
+
+/** What an idempotent replay needs to rebuild the first response. */
+export interface StoredGeneration {
+  readonly generationId: string;
+  readonly imageIds: readonly string[];
+  readonly generationTimeMs: number;
+  readonly creditsUsed: number;
+}
+
+export interface GenerationCallDeps {
+  readonly generateImages: GenerateImages;
+  readonly records: ImageRecords;
+  readonly store: ImageStore;
+  readonly concurrencyLimiter: ConcurrencyLimiter;
+  readonly limitDefaults: LimitDefaults;
+  readonly idempotency: IdempotencyStore<StoredGeneration>;
+}
+
+/** A delivered generation, fresh or replayed under its `Idempotency-Key`. */
+export interface GenerationDelivered {
+  readonly generationId: string;
+  readonly images: DeliveredImage[];
+  readonly generationTimeMs: number;
+  readonly creditsUsed: number;
+  /** True when the images are those of an earlier request with the same key and body. */
+  readonly replayed: boolean;
+}
+
+export interface GenerationCall {
+  readonly key: VerifiedKey;
+  readonly requestId: string;
+  /** The `Idempotency-Key` header as sent, if any (checked here). */
+  readonly idempotencyKey: string | undefined;
+  /** Hash of everything that makes two requests the same (see `hashRequest`). */
+  readonly requestHash: string;
+  readonly request: GenerateImageRequest;
+  /** The client's connection: a concurrent request with the same key stops waiting on it. */
+  readonly signal: AbortSignal;
+  readonly progress?: GenerationProgress;
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
+  return Buffer.from(await new Response(stream).arrayBuffer());
+}
+
+/** Rebuilds the images of a stored generation, with their bytes when asked for. */
+async function replayImages(
+  deps: GenerationCallDeps,
+  stored: StoredGeneration,
+  withBytes: boolean,
+): Promise<DeliveredImage[]> {
+  return Promise.all(
+    stored.imageIds.map(async (id) => {
+      const record = await deps.records.find(id);
+      if (!record) throw new Error(`stored image ${id} of ${stored.generationId} is missing`);
+      if (!withBytes) return record;
+      const stream = await deps.store.open(record.storageKey);
+      if (!stream) throw new Error(`image file ${record.storageKey} is missing`);
+      return { ...record, data: await readAll(stream) };
+    }),
+  );
+}
+
+/**
+ * One generation as every API surface runs it (the native endpoint and the OpenAI-compatible
+ * routes alike): the `Idempotency-Key` claim or replay, the key's concurrency slot, the
+ * generate-images use case, and remembering or forgetting the key by the outcome. Refusals
+ * are thrown as `ApiError`s, which the app's error handler renders for the route's API.
+ */
+export async function runGeneration(
+  deps: GenerationCallDeps,
+  call: GenerationCall,
+): Promise<GenerationDelivered> {
+  const { key, idempotencyKey, request } = call;
+  if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
+    throw new ApiError(
+      'invalid_parameters',
+      'Idempotency-Key must be 1-255 printable ASCII characters',
+      { field: 'Idempotency-Key' },
+    );
+  }
+  if (idempotencyKey !== undefined) {
+    const claim = await deps.idempotency.claim({
+      accountId: key.accountId,
+      key: idempotencyKey,
+      requestHash: call.requestHash,
+      signal: call.signal,
+    });
+    if (claim.kind === 'conflict') {
+      throw new ApiError(
+        'idempotency_conflict',
+        'This Idempotency-Key was already used with a different request body',
+      );
+    }
+    if (claim.kind === 'replay') {
+      const images = await replayImages(deps, claim.stored, request.includeBase64);
+      return { ...claim.stored, images, replayed: true };
+    }
+  }
+  const forget = () =>
+    idempotencyKey === undefined
+      ? Promise.resolve()
+      : deps.idempotency.abandon(key.accountId, idempotencyKey);
+
+  const slot = await deps.concurrencyLimiter
+    .acquire(key.id, limitsFor(key, deps.limitDefaults).concurrency)
+    .catch(async (err: unknown) => {
+      // e.g. Redis unreachable: the claim must not make a retry wait out its lease.
+      await forget();
+      throw err;
+    });
+  if (!slot.ok) {
+    await forget();
+    throw new ApiError(
+      'rate_limit_exceeded',
+      'Too many generations in flight for this API key. Please retry when one finishes.',
+      { retryAfter: slot.retryAfterSeconds },
+    );
+  }
+  let result: Awaited<ReturnType<GenerateImages>>;
+  try {
+    // Bound before anything is reserved: if this process dies, a retry with the key finds
+    // what the generation delivered (and was charged for) instead of running another.
+    const generationId = idempotencyKey === undefined ? undefined : newGenerationId();
+    if (idempotencyKey !== undefined && generationId !== undefined) {
+      await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
+    }
+    result = await deps.generateImages(
+      request,
+      {
+        accountId: key.accountId,
+        apiKeyId: key.id,
+        requestId: call.requestId,
+        ...(generationId === undefined ? {} : { generationId }),
+      },
+      call.progress,
+    );
+  } catch (err) {
+    await forget();
+    throw err;
+  } finally {
+    await slot.release();
+  }
+  if (!result.ok) {
+    await forget();
+    const { code, message, retryAfter } = result.failure;
+    throw new ApiError(code, message, {
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+      // A refused source names its field where the request named it (OpenAI's `param`).
+      ...(code === 'invalid_image' && request.sourceField ? { field: request.sourceField } : {}),
+    });
+  }
+  if (idempotencyKey !== undefined) {
+    await deps.idempotency.complete(key.accountId, idempotencyKey, {
+      generationId: result.generationId,
+      imageIds: result.images.map((i) => i.id),
+      generationTimeMs: result.generationTimeMs,
+      creditsUsed: result.creditsUsed,
+    });
+  }
+  return {
+    generationId: result.generationId,
+    images: result.images,
+    generationTimeMs: result.generationTimeMs,
+    creditsUsed: result.creditsUsed,
+    replayed: false,
+  };
+}

@@ -37,6 +37,8 @@ export function promptProblem(s: string): string | undefined {
   }
   return undefined;
 }
+/** Longest end-user id (OpenAI's `user`) goodtake records and filters by. */
+export const MAX_END_USER_CHARS = 256;
 
 const IMAGE_REF = /^(https?:\/\/|data:)/i;
 
@@ -108,6 +110,22 @@ export interface GenerateImageRequest {
   readonly optimizeMode: OptimizeMode;
   readonly includeBase64: boolean;
   readonly imageUrls: readonly string[];
+  /**
+   * The caller's own end user (OpenAI's `user`), recorded with the generation so usage can be
+   * filtered by it. Absent on the native endpoint.
+   */
+  readonly endUser?: string;
+  /** Re-encode every image to this format before it is stored (absent: keep the model's). */
+  readonly output?: OutputEncoding;
+  /** The request field that carried the sources, as error messages name it (`image_urls`). */
+  readonly sourceField?: string;
+}
+
+/** How delivered images are encoded when a client asks for a format. */
+export interface OutputEncoding {
+  readonly format: 'jpeg' | 'png' | 'webp';
+  /** 0-100, for JPEG and WebP; the encoder's default quality when absent. */
+  readonly compression?: number;
 }
 
 export type RequestCheck =

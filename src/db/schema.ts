@@ -63,6 +63,8 @@ export interface GenerationsTable {
   created_at: number;
   finished_at: number | null;
   duration_ms: number | null;
+  /** The caller's own end user (OpenAI's `user`), when the request named one (0008). */
+  end_user: string | null;
 }
 
 export interface ImagesTable {

@@ -31,6 +31,8 @@ export interface NewGeneration {
   readonly numberOfImages: number;
   readonly blend: boolean;
   readonly pricePerImage: number;
+  /** The caller's end user (OpenAI's `user`), when it named one. */
+  readonly endUser?: string | null;
 }
 
 export type ReserveResult =
@@ -113,6 +115,7 @@ type NewGenerationRow = Pick<
   | 'credits_reserved'
   | 'lease_expires_at'
   | 'created_at'
+  | 'end_user'
 >;
 
 export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number }): Ledger {
@@ -138,6 +141,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
       'credits_reserved',
       'lease_expires_at',
       'created_at',
+      'end_user',
     ],
     (v) =>
       db.insertInto('generations').values({
@@ -404,6 +408,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
           credits_reserved: amount,
           lease_expires_at: leaseExpiresAt,
           created_at: at,
+          end_user: g.endUser ?? null,
         });
         if (amount > 0) {
           await entry(tx, {

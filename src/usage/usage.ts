@@ -16,6 +16,8 @@ export interface GenerationSummary {
   readonly durationMs: number | null;
   readonly createdAt: number;
   readonly finishedAt: number | null;
+  /** The caller's end user (OpenAI's `user`), when the request named one. */
+  readonly endUser: string | null;
   readonly images: ReadonlyArray<{
     id: string;
     ext: string;
@@ -35,7 +37,13 @@ export interface UsageService {
   /** An account's generations, newest first. */
   list(
     accountId: string,
-    options: { limit: number; cursor?: string | undefined; since?: number | undefined },
+    options: {
+      limit: number;
+      cursor?: string | undefined;
+      since?: number | undefined;
+      /** Only the generations made for this end user. */
+      endUser?: string | undefined;
+    },
   ): Promise<UsagePage>;
 }
 
@@ -46,7 +54,7 @@ const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toStri
 export function createUsageService(deps: { db: Db }): UsageService {
   const { db } = deps;
   return {
-    async list(accountId, { limit, cursor, since }) {
+    async list(accountId, { limit, cursor, since, endUser }) {
       let query = db
         .selectFrom('generations')
         .selectAll()
@@ -55,6 +63,7 @@ export function createUsageService(deps: { db: Db }): UsageService {
         .limit(limit + 1);
       if (cursor) query = query.where('id', '<', decodeCursor(cursor));
       if (since !== undefined) query = query.where('created_at', '>=', since);
+      if (endUser !== undefined) query = query.where('end_user', '=', endUser);
       const rows = await query.execute();
       const page = rows.slice(0, limit);
       const ids = page.map((r) => r.id);
@@ -90,6 +99,7 @@ export function createUsageService(deps: { db: Db }): UsageService {
           durationMs: r.duration_ms,
           createdAt: r.created_at,
           finishedAt: r.finished_at,
+          endUser: r.end_user,
           images: images
             .filter((i) => i.generation_id === r.id)
             .map((i) => ({

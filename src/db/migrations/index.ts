@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_idempotency.ts';
 import * as m0003 from './0003_idempotency_generation.ts';
 import * as m0006 from './0006_image_provenance.ts';
+import * as m0008 from './0008_generation_end_user.ts';
 
 /** Every migration, in order. One set for SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_idempotency': m0002,
   '0003_idempotency_generation': m0003,
   '0006_image_provenance': m0006,
+  '0008_generation_end_user': m0008,
 };

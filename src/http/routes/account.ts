@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { MAX_END_USER_CHARS } from '../../contract/generate-image.ts';
 import type { ModelId } from '../../contract/models.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
@@ -46,6 +47,18 @@ function parseSince(raw: string | undefined): number | undefined {
   return t;
 }
 
+function parseEndUser(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.length === 0 || raw.length > MAX_END_USER_CHARS) {
+    throw new ApiError(
+      'invalid_parameters',
+      `user must be 1-${MAX_END_USER_CHARS} characters (the end user a generation was made for)`,
+      { field: 'user' },
+    );
+  }
+  return raw;
+}
+
 /** The calling account's own view: balance and limits, and its generations. */
 export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void {
   // These count against the key's per-minute limit too, and carry the same headers.
@@ -81,7 +94,8 @@ export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void
     if (cursor !== undefined && !isValidCursor(cursor)) {
       throw new ApiError('invalid_parameters', 'cursor is not valid', { field: 'cursor' });
     }
-    const page = await deps.usage.list(key.accountId, { limit, cursor, since });
+    const endUser = parseEndUser(c.req.query('user'));
+    const page = await deps.usage.list(key.accountId, { limit, cursor, since, endUser });
     const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
     return c.json({
       status: 'success',
@@ -99,6 +113,7 @@ export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void
           duration_ms: g.durationMs,
           created_at: iso(g.createdAt),
           finished_at: iso(g.finishedAt),
+          user: g.endUser,
           images: g.images.map((i) => ({
             url: imageUrl(baseUrl, i),
             width: i.width,

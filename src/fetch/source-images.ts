@@ -39,7 +39,15 @@ export interface SourceImageLoaderOptions {
 }
 
 export interface SourceImageLoader {
-  load(entries: readonly string[], signal?: AbortSignal): Promise<SourceImageLoadOutcome>;
+  /**
+   * `field` is the request field the entries came from, as messages name it (`image_urls`
+   * unless given; the OpenAI-compatible edits name theirs `image` or `images`).
+   */
+  load(
+    entries: readonly string[],
+    signal?: AbortSignal,
+    field?: string,
+  ): Promise<SourceImageLoadOutcome>;
 }
 
 /**
@@ -59,6 +67,7 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
     entry: string,
     index: number,
     signal: AbortSignal,
+    field: string,
   ): Promise<SourceImage | LoadFailure> {
     const fail = (
       reason: SourceImageFailureReason,
@@ -69,7 +78,7 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
       ok: false,
       index,
       reason,
-      message: `image_urls[${index}]: ${message}`,
+      message: `${field}[${index}]: ${message}`,
       ...(detail === undefined ? {} : { detail }),
       ...(refused === undefined ? {} : { refused }),
     });
@@ -82,7 +91,12 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
     }
     const fetched = await fetcher.fetchImageBytes(entry, signal);
     if (!fetched.ok) {
-      return fail(fetched.reason, fetchMessage(fetched, limit), fetched.detail, fetched.refused);
+      return fail(
+        fetched.reason,
+        fetchMessage(fetched, limit, field),
+        fetched.detail,
+        fetched.refused,
+      );
     }
     const info = await inspectImage(fetched.bytes);
     if (!info.ok) return fail(info.reason, info.message);
@@ -96,13 +110,13 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
   }
 
   return {
-    async load(entries, outer) {
+    async load(entries, outer, field = 'image_urls') {
       if (entries.length > maxImages) {
         return {
           ok: false,
           index: maxImages,
           reason: 'too_many_images',
-          message: `image_urls[${maxImages}]: at most ${maxImages} images are accepted`,
+          message: `${field}[${maxImages}]: at most ${maxImages} images are accepted`,
         };
       }
       const controller = new AbortController();
@@ -116,10 +130,10 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
         while (first === undefined && next < entries.length) {
           const index = next++;
           if (controller.signal.aborted) {
-            first = cancelled(index);
+            first = cancelled(index, field);
             break;
           }
-          const result = await loadOne(entries[index] ?? '', index, controller.signal);
+          const result = await loadOne(entries[index] ?? '', index, controller.signal, field);
           if ('ok' in result) {
             first ??= result;
             controller.abort();
@@ -139,19 +153,19 @@ export function createSourceImageLoader(options: SourceImageLoaderOptions): Sour
   };
 }
 
-function cancelled(index: number): LoadFailure {
+function cancelled(index: number, field: string): LoadFailure {
   return {
     ok: false,
     index,
     reason: 'aborted',
-    message: `image_urls[${index}]: the request was cancelled`,
+    message: `${field}[${index}]: the request was cancelled`,
   };
 }
 
-function fetchMessage(failure: FetchFailure, limit: string): string {
+function fetchMessage(failure: FetchFailure, limit: string, field: string): string {
   switch (failure.reason) {
     case 'internal_address':
-      return 'image_urls may not reference internal addresses';
+      return `${field} may not reference internal addresses`;
     case 'not_found':
     case 'unreachable':
       return failure.status === undefined

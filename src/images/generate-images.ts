@@ -36,6 +36,12 @@ export interface DeliveredImage extends StoredImage {
   readonly data?: Buffer;
 }
 
+/** Optional observer of a generation's progress (streaming responses). */
+export interface GenerationProgress {
+  /** Called once per image as soon as it is stored, in the order images finish. */
+  readonly onImage?: (image: DeliveredImage, position: number) => void;
+}
+
 export interface GenerationFailure {
   readonly code: ErrorCode;
   readonly message: string;
@@ -122,6 +128,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
   return async function generateImages(
     request: GenerateImageRequest,
     caller: Caller,
+    progress: GenerationProgress = {},
   ): Promise<GenerateResult> {
     const generationId = caller.generationId ?? newGenerationId(now);
     const reservation = await deps.ledger.reserve({
@@ -134,6 +141,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       numberOfImages: request.numberOfImages,
       blend: request.imageUrls.length > 0,
       pricePerImage: deps.prices[request.model],
+      endUser: request.endUser ?? null,
     });
     if (!reservation.ok) {
       return {
@@ -151,7 +159,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     let delivered: DeliveredImage[] = [];
     let errorCode: string | null = null;
     try {
-      const loaded = await deps.sources.load(request.imageUrls, signal);
+      const loaded = await deps.sources.load(request.imageUrls, signal, request.sourceField);
       if (!loaded.ok && loaded.refused) {
         // An attempt to reach an internal address through blend mode: the operator should see
         // it. The host and the address class only, never the URL (paths, credentials).
@@ -191,7 +199,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       }
       const outcomes = await Promise.all(
         Array.from({ length: request.numberOfImages }, (_, index) =>
-          runJob(request, caller, generationId, index, loaded.images, signal),
+          runJob(request, caller, generationId, index, loaded.images, signal, progress),
         ),
       );
       delivered = outcomes.flatMap((o) => (o.ok ? [o.image] : []));
@@ -243,6 +251,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     index: number,
     sources: SourceImage[],
     signal: AbortSignal,
+    progress: GenerationProgress,
   ): Promise<JobOutcome> {
     try {
       const outcome = await deps.provider.generate({
@@ -261,7 +270,12 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         );
         return { ok: false, kind: outcome.failure.kind, failure: outcome.failure };
       }
-      const normalized = await normalizeImage(outcome.image.bytes, request.size, request.model);
+      const normalized = await normalizeImage(
+        outcome.image.bytes,
+        request.size,
+        request.model,
+        request.output,
+      );
       const marked = await deps.provenance.mark(normalized, {
         model: request.model,
         provider: deps.provider.id,
@@ -280,10 +294,9 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         position: index,
         image,
       });
-      return {
-        ok: true,
-        image: request.includeBase64 ? { ...stored, data: image.bytes } : stored,
-      };
+      const delivered = request.includeBase64 ? { ...stored, data: image.bytes } : stored;
+      progress.onImage?.(delivered, index);
+      return { ok: true, image: delivered };
     } catch (err) {
       if (signal.aborted) {
         const timedOut =

@@ -1,5 +1,6 @@
 import { imageSize } from 'image-size';
-import type { Metadata } from 'sharp';
+import type { Metadata, Sharp } from 'sharp';
+import type { OutputEncoding } from '../contract/generate-image.ts';
 import type { ModelId } from '../contract/models.ts';
 import {
   type AspectRatio,
@@ -87,18 +88,44 @@ export function targetSize(size: RequestedSize, actual: Dimensions): Dimensions 
   return undefined;
 }
 
+/** Whether an image of `format` must be re-encoded for the requested output. */
+function needsEncoding(output: OutputEncoding | undefined, format: string): boolean {
+  return output !== undefined && (output.format !== format || output.compression !== undefined);
+}
+
+/** Encodes a pipeline as the requested output, or as JPEG (what resized images have been). */
+function encode(pipeline: Sharp, output: OutputEncoding | undefined): Sharp {
+  const quality = (fallback: number) =>
+    output?.compression === undefined ? fallback : Math.min(100, Math.max(1, output.compression));
+  switch (output?.format ?? 'jpeg') {
+    case 'png':
+      return pipeline.png();
+    case 'webp':
+      return pipeline.webp({ quality: quality(90) });
+    case 'jpeg':
+      return pipeline.jpeg({ quality: quality(92) });
+  }
+}
+
 /**
- * Measures what a provider produced from the file itself, and resizes it to exactly the
- * requested size when the upstream had to generate a larger one (the contract's "What the
- * gateway fulfils"). The result's width and height are those of the bytes returned.
+ * Measures what a provider produced from the file itself, resizes it to exactly the requested
+ * size when the upstream had to generate a larger one (the contract's "What the gateway
+ * fulfils"), and re-encodes it when the client asked for another format. The result's width,
+ * height and format are those of the bytes returned, which are the bytes stored.
  */
 export async function normalizeImage(
   input: Uint8Array,
   size: RequestedSize,
   _model: ModelId,
+  output?: OutputEncoding,
 ): Promise<NormalizedImage> {
   const header = readHeader(input);
-  if (header && header.width * header.height <= MAX_INPUT_PIXELS && !targetSize(size, header)) {
+  if (
+    header &&
+    header.width * header.height <= MAX_INPUT_PIXELS &&
+    !targetSize(size, header) &&
+    !needsEncoding(output, header.format)
+  ) {
     return { bytes: asBuffer(input), ...header, ...FORMATS[header.format] };
   }
   // libvips is loaded on the first image that needs it (about 20 MB resident): an upstream
@@ -117,7 +144,7 @@ export async function normalizeImage(
     );
   }
   const target = targetSize(size, { width: meta.width, height: meta.height });
-  if (!target) {
+  if (!target && !needsEncoding(output, format)) {
     return {
       bytes: asBuffer(input),
       format,
@@ -126,9 +153,17 @@ export async function normalizeImage(
       height: meta.height,
     };
   }
-  const bytes = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
-    .resize(target.width, target.height, { fit: 'cover', position: 'centre' })
-    .jpeg({ quality: 92 })
-    .toBuffer();
-  return { bytes, format: 'jpeg', ...FORMATS.jpeg, width: target.width, height: target.height };
+  let pipeline = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS });
+  if (target) {
+    pipeline = pipeline.resize(target.width, target.height, { fit: 'cover', position: 'centre' });
+  }
+  const { data, info } = await encode(pipeline, output).toBuffer({ resolveWithObject: true });
+  const written = (output?.format ?? 'jpeg') as NormalizedImage['format'];
+  return {
+    bytes: data,
+    format: written,
+    ...FORMATS[written],
+    width: info.width,
+    height: info.height,
+  };
 }

@@ -42,6 +42,12 @@ export function sortableId(prefix: string, now: number = Date.now()): string {
   return `${prefix}_${now.toString(36).padStart(9, '0')}${sequence.toString(36).padStart(3, '0')}${randomBase62(9)}`;
 }
 
+/** The creation time (epoch milliseconds) a `sortableId` carries, or undefined if it has none. */
+export function timeOfSortableId(id: string): number | undefined {
+  const match = /^[a-z]+_([0-9a-z]{9})[0-9a-z]{3}[0-9A-Za-z]{9}$/.exec(id);
+  return match ? Number.parseInt(match[1]!, 36) : undefined;
+}
+
 /** An image id: 24 base62 characters, about 143 random bits, so URLs cannot be guessed. */
 export function imageId(): string {
   return randomBase62(24);

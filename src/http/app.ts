@@ -14,8 +14,10 @@ import { registerDocs } from './routes/docs.ts';
 import { type GenerateImageRouteDeps, registerGenerateImage } from './routes/generate-image.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerImages } from './routes/images.ts';
+import { renderOpenAiError } from './routes/openai/errors.ts';
+import { OPENAI_PREFIX, type OpenAiRouteDeps, registerOpenAi } from './routes/openai/index.ts';
 
-export interface AppDeps extends GenerateImageRouteDeps, AccountRouteDeps {
+export interface AppDeps extends GenerateImageRouteDeps, AccountRouteDeps, OpenAiRouteDeps {
   readonly log: Logger;
   readonly checkDatabase: () => Promise<void>;
   readonly shuttingDown: () => boolean;
@@ -43,7 +45,10 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // can finish in-flight requests and exit without waiting for idle clients.
   app.use(async function closeWhenDraining(c, next) {
     // New API work arriving on a kept-alive connection while draining is turned away.
-    if (deps.shuttingDown() && c.req.path.startsWith('/api/')) {
+    if (
+      deps.shuttingDown() &&
+      (c.req.path.startsWith('/api/') || c.req.path.startsWith(OPENAI_PREFIX))
+    ) {
       c.header('Connection', 'close');
       throw new ApiError('service_unavailable', 'The server is shutting down. Please retry.', {
         retryAfter: 5,
@@ -67,6 +72,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerGenerateImage(app, deps);
   registerAccount(app, deps);
   registerImages(app, deps);
+  registerOpenAi(app, deps);
 
   app.notFound(() => {
     throw new ApiError('not_found', 'No such route');
@@ -86,7 +92,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       deps.log.error({ err, requestId }, 'unhandled error');
       apiError = new ApiError('internal_error', 'An internal error occurred');
     }
-    const { status, body, headers } = renderError(apiError, requestId);
+    // The OpenAI-compatible routes answer in OpenAI's error shape, everything else in ours.
+    const render = c.req.path.startsWith(OPENAI_PREFIX) ? renderOpenAiError : renderError;
+    const { status, body, headers } = render(apiError, requestId);
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     c.header('X-Request-Id', requestId);
     return c.json(body, status as 400);

@@ -28,6 +28,11 @@ export interface ApiErrorDetails {
   readonly retryAfter?: number;
   /** Extra response headers (e.g. rate-limit headers on a 429). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * A finer machine-readable reason than the code, for APIs whose errors carry one (the
+   * OpenAI-compatible routes' `error.code`, e.g. `unknown_parameter`).
+   */
+  readonly reason?: string;
 }
 
 /** An error the client is meant to see. Anything else thrown becomes a 500 internal_error. */
@@ -54,6 +59,13 @@ export interface ErrorBody {
     field?: string;
     retry_after?: number;
   };
+}
+
+/** What an error renderer produces: the status, the JSON body and extra headers. */
+export interface RenderedError {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
 }
 
 /** The one function that turns an error into the contract's response body and headers. */

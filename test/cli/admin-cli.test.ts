@@ -90,6 +90,25 @@ describe('goodtake admin CLI, while the server runs', () => {
       status: 'succeeded',
     });
 
+    // OpenAI's `user` is recorded as the end user and filters usage.
+    const openai = await fetch(`${server.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key.key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        prompt: 'for a customer',
+        model: 'seedream-4-0-250828',
+        size: '1K',
+        user: 'customer-42',
+      }),
+    });
+    expect(openai.status).toBe(200);
+    const forUser = await cli(['usage', '--account', id, '--user', 'customer-42', '--json'], env);
+    const userRows = JSON.parse(forUser.stdout);
+    expect(userRows).toHaveLength(1);
+    expect(userRows[0]).toMatchObject({ user: 'customer-42', credits_charged: 3 });
+    const table = await cli(['usage', '--account', id], env);
+    expect(table.stdout).toContain('customer-42');
+
     expect((await cli(['credits', 'verify'], env)).code).toBe(0);
     expect((await cli(['keys', 'revoke', key.id], env)).code).toBe(0);
     expect((await generate()).status).toBe(401);

@@ -106,10 +106,21 @@ describe('GET /api/v1/generations', () => {
       'since=yesterday',
       'cursor=%%%',
       'cursor=Zm9v',
+      'user=',
+      `user=${'u'.repeat(257)}`,
     ]) {
       const r = await get(`/api/v1/generations?${bad}`);
       expect(r.status, bad).toBe(400);
       expect((await errorOf(r)).code).toBe('invalid_parameters');
     }
+  });
+
+  it('filters by end user (user=), and lists generations without one as user null', async () => {
+    const plain = await t.generate({ prompt: 'no end user', size: '1K' });
+    expect(plain.status).toBe(200);
+    const none = await get('/api/v1/generations?user=nobody-at-all');
+    expect((await none.json()).data.generations).toEqual([]);
+    const all = (await (await get('/api/v1/generations?limit=1')).json()).data.generations;
+    expect(all[0].user).toBeNull();
   });
 });

@@ -213,6 +213,7 @@ export async function composeApplication(
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
+  const models = contractModelDirectory(config.prices);
   const app = createApp({
     log,
     keys: core.keys,
@@ -259,9 +260,9 @@ export async function composeApplication(
       totalTimeoutMs: config.http.bodyTimeoutMs,
     },
     publicBaseUrl: config.publicBaseUrl,
-    models: contractModelDirectory(config.prices),
+    models,
     maxSourceBytes: MAX_SOURCE_BYTES,
-    openApi: buildOpenApiDocument({ version: packageVersion() }),
+    openApi: buildOpenApiDocument({ version: packageVersion(), models }),
     metrics,
   });
 

@@ -1,0 +1,368 @@
+import { z } from 'zod';
+import { accountResponseSchema, generationListSchema } from '../../contract/account.ts';
+import {
+  generateImageRequestSchema,
+  generateImageResponseSchema,
+} from '../../contract/generate-image.ts';
+import { ApiError, renderError, STATUS_OF } from '../errors.ts';
+import {
+  type DocumentPart,
+  errorResponses,
+  examplesOf,
+  type Fragment,
+  ref,
+  schemaOf,
+} from './kit.ts';
+
+/** The native API's paths: the seed's endpoint, the caller's account, images and operations. */
+
+const errorSchema = z.object({
+  status: z.literal('error'),
+  error: z.object({
+    code: z.enum(Object.keys(STATUS_OF) as [keyof typeof STATUS_OF, ...(keyof typeof STATUS_OF)[]]),
+    message: z.string(),
+    request_id: z.string(),
+    field: z.string().optional().describe('The request field at fault (invalid_parameters).'),
+    retry_after: z.int().optional().describe('Seconds until a retry may pass (429, 503).'),
+  }),
+});
+
+const errors = (...codes: Parameters<typeof examplesOf>) =>
+  errorResponses(renderError, examplesOf(...codes), 'Error');
+
+const RATE_HEADERS: Record<string, Fragment> = {
+  'X-RateLimit-Limit': { description: 'Requests allowed per minute.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': {
+    description: 'Requests left in the current window.',
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Reset': {
+    description: 'Seconds until one more request is allowed.',
+    schema: { type: 'integer' },
+  },
+};
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  example: 'order-7731-image-1',
+  description:
+    'Replays the first successful response for the same key and body within 24 hours (charged once); a different body under the same key is 409.',
+};
+
+const GENERATE_EXAMPLES = {
+  'Text to image': {
+    value: { prompt: 'A beautiful sunset over mountains' },
+  },
+  'Two widescreen images': {
+    value: {
+      prompt: 'A lighthouse on a rocky coast at dusk, cinematic lighting',
+      model: 'seedream-4-5-251128',
+      size: '2560x1440',
+      number_of_images: 2,
+      optimize_prompt_mode: 'creative',
+    },
+  },
+  'Blend mode with base64': {
+    value: {
+      prompt: 'Turn this photo into a watercolour painting',
+      model: 'seedream-4-0-250828',
+      size: '1024x1024',
+      image_urls: ['https://images.example.com/photos/harbour.jpg'],
+      include_base64_encoding: true,
+    },
+  },
+};
+
+const GENERATE_RESPONSE = {
+  status: 'success',
+  data: {
+    images: [
+      {
+        url: 'https://goodtake.example.com/images/3pGzX0c1pQ9m2Yv8LrTq5Wb7.jpg',
+        width: 2048,
+        height: 2048,
+      },
+    ],
+    generation_time_ms: 3420,
+    model: 'seedream-4-5-251128',
+    prompt: 'A beautiful sunset over mountains',
+    id: 'gen_0mx55sb450008XKDQbNYu',
+    credits_used: 4,
+  },
+};
+
+const ACCOUNT_EXAMPLE = {
+  status: 'success',
+  data: {
+    id: 'acc_0mx4z1k2a000aB3dE5fG7',
+    name: 'Acme',
+    balance: 96,
+    reserved: 8,
+    available: 88,
+    key: { id: 'key_0mx4z1k9q000Hj2Kl4Mn6', name: 'Production App', prefix: 'gt_AbCdEfGh' },
+    limits: { requests_per_minute: 60, concurrent_generations: 4 },
+    prices: { 'seedream-4-5-251128': 4, 'seedream-4-0-250828': 3 },
+  },
+};
+
+const GENERATIONS_EXAMPLE = {
+  status: 'success',
+  data: {
+    generations: [
+      {
+        id: 'gen_0mx55sb450008XKDQbNYu',
+        model: 'seedream-4-5-251128',
+        size: '2560x1440',
+        number_of_images: 2,
+        images_delivered: 2,
+        credits_reserved: 8,
+        credits_charged: 8,
+        status: 'succeeded',
+        error_code: null,
+        duration_ms: 3521,
+        created_at: '2026-11-23T10:00:00.000Z',
+        finished_at: '2026-11-23T10:00:03.521Z',
+        user: 'customer-42',
+        images: [
+          {
+            url: 'https://goodtake.example.com/images/3pGzX0c1pQ9m2Yv8LrTq5Wb7.jpg',
+            width: 2560,
+            height: 1440,
+          },
+          {
+            url: 'https://goodtake.example.com/images/Vb8Qm2nK4pX7cL1tR9sW3yZ5.jpg',
+            width: 2560,
+            height: 1440,
+          },
+        ],
+      },
+    ],
+    next_cursor: 'Z2VuXzBteDU1c2I0NTAwMDhYS0RRYk5ZdQ',
+  },
+};
+
+const json = (schema: string, example: unknown, headers?: Record<string, Fragment>) => ({
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema: ref(schema), example } },
+});
+
+const query = (name: string, schema: Fragment, description: string, example: unknown) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+  example,
+});
+
+export function nativePart(): DocumentPart {
+  return {
+    schemas: {
+      GenerateImageRequest: schemaOf(generateImageRequestSchema, 'input'),
+      GenerateImageResponse: schemaOf(generateImageResponseSchema),
+      Account: schemaOf(accountResponseSchema),
+      GenerationList: schemaOf(generationListSchema),
+      Error: schemaOf(errorSchema),
+    },
+    paths: {
+      '/api/v1/bytedance/generate-image': {
+        post: {
+          operationId: 'generateImage',
+          tags: ['Images'],
+          summary: 'Generate images with Seedream (blend mode when image_urls is non-empty)',
+          parameters: [IDEMPOTENCY_KEY],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('GenerateImageRequest'),
+                examples: GENERATE_EXAMPLES,
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'Images generated and stored',
+              ...json('GenerateImageResponse', GENERATE_RESPONSE, RATE_HEADERS),
+            },
+            ...errors(
+              'invalid_parameters',
+              'invalid_json',
+              'invalid_image',
+              'content_policy_violation',
+              'unauthorized',
+              'insufficient_credits',
+              'idempotency_conflict',
+              'payload_too_large',
+              'unsupported_media_type',
+              'rate_limit_exceeded',
+              'internal_error',
+              'upstream_error',
+              'service_unavailable',
+              'upstream_timeout',
+            ),
+          },
+        },
+      },
+      '/api/v1/account': {
+        get: {
+          operationId: 'getAccount',
+          tags: ['Account'],
+          summary: "The calling key's account: balance, limits and prices",
+          responses: {
+            '200': {
+              description: 'The account',
+              ...json('Account', ACCOUNT_EXAMPLE, RATE_HEADERS),
+            },
+            ...errors('unauthorized', 'rate_limit_exceeded'),
+          },
+        },
+      },
+      '/api/v1/generations': {
+        get: {
+          operationId: 'listGenerations',
+          tags: ['Account'],
+          summary: "The account's generations, newest first",
+          parameters: [
+            query(
+              'limit',
+              { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+              'Page size.',
+              20,
+            ),
+            query(
+              'cursor',
+              { type: 'string' },
+              'next_cursor of the previous page.',
+              GENERATIONS_EXAMPLE.data.next_cursor,
+            ),
+            query(
+              'since',
+              { type: 'string', format: 'date-time' },
+              'Only generations created at or after this time.',
+              '2026-11-01T00:00:00Z',
+            ),
+            query(
+              'user',
+              { type: 'string', minLength: 1, maxLength: 256 },
+              "Only generations made for this end user (OpenAI's `user`).",
+              'customer-42',
+            ),
+          ],
+          responses: {
+            '200': {
+              description: 'One page of generations',
+              ...json('GenerationList', GENERATIONS_EXAMPLE, RATE_HEADERS),
+            },
+            ...errorResponses(
+              renderError,
+              [
+                new ApiError('invalid_parameters', 'limit must be an integer between 1 and 100', {
+                  field: 'limit',
+                }),
+                ...examplesOf('unauthorized', 'rate_limit_exceeded'),
+              ],
+              'Error',
+            ),
+          },
+        },
+      },
+      '/images/{file}': {
+        get: {
+          operationId: 'getImage',
+          tags: ['Images'],
+          summary:
+            'A stored image: immutable, with a strong ETag (no key needed; ids are unguessable)',
+          security: [],
+          parameters: [
+            {
+              name: 'file',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[A-Za-z0-9]{24}\\.(jpg|png|webp)$' },
+              example: '3pGzX0c1pQ9m2Yv8LrTq5Wb7.jpg',
+            },
+            {
+              name: 'If-None-Match',
+              in: 'header',
+              required: false,
+              schema: { type: 'string' },
+              example: '"q1Xb0m3RkT7yJ9a2WcV5nP8sL4hG6dF0eZ1uY3iO5tA"',
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'The image bytes, with their true Content-Type',
+              headers: {
+                ETag: { description: 'The SHA-256 of the content.', schema: { type: 'string' } },
+                'Cache-Control': {
+                  description: 'public, max-age=31536000, immutable',
+                  schema: { type: 'string' },
+                },
+              },
+              content: {
+                'image/jpeg': { schema: { type: 'string', format: 'binary' } },
+                'image/png': { schema: { type: 'string', format: 'binary' } },
+                'image/webp': { schema: { type: 'string', format: 'binary' } },
+              },
+            },
+            '304': { description: 'Not modified (If-None-Match matched the ETag)' },
+            ...errors('not_found'),
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          operationId: 'health',
+          tags: ['Operations'],
+          summary: 'Liveness and database check',
+          security: [],
+          responses: {
+            '200': {
+              description: 'Serving',
+              content: {
+                'application/json': {
+                  example: { status: 'ok', database: 'ok', provider: 'modelark' },
+                },
+              },
+            },
+            '503': {
+              description: 'Shutting down, or the database does not answer',
+              content: {
+                'application/json': {
+                  examples: {
+                    shutting_down: { value: { status: 'shutting_down' } },
+                    degraded: { value: { status: 'degraded', database: 'unreachable' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          tags: ['Operations'],
+          summary: 'Prometheus metrics (text exposition format)',
+          security: [],
+          responses: {
+            '200': {
+              description: 'Metrics',
+              content: {
+                'text/plain': {
+                  schema: { type: 'string' },
+                  example:
+                    '# HELP goodtake_images_delivered_total Images generated, stored and charged\n# TYPE goodtake_images_delivered_total counter\ngoodtake_images_delivered_total{model="seedream-4-5-251128"} 42\n',
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

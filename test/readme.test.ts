@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -23,6 +23,15 @@ describe('README', () => {
     const block = tested.exec(README)?.[1];
     expect(block).toBeDefined();
     expect(block).toBe(tested.exec(read('packages/cli/README.md'))?.[1]);
+  });
+
+  it('shows every examples/openai file verbatim (test/clients/examples.test.ts runs them)', () => {
+    const shown = [
+      ...README.matchAll(/<!-- example: (examples\/openai\/\S+) -->\n```\w+\n([\s\S]*?)```/g),
+    ];
+    const files = readdirSync(join(ROOT, 'examples', 'openai')).map((f) => `examples/openai/${f}`);
+    expect(shown.map((m) => m[1]).sort()).toEqual(files.sort());
+    for (const [, file, code] of shown) expect(code, file).toBe(read(file!));
   });
 
   it('documents every environment variable the server reads', () => {

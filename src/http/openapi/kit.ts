@@ -40,6 +40,17 @@ export function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): 
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/** The `Idempotency-Key` header, the same on every route that generates. */
+export const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  example: 'order-7731-image-1',
+  description:
+    'Replays the first successful response for the same key and body within 24 hours (charged once); a different body under the same key is 409. Keys are per account, across both APIs.',
+};
+
 /** A request id as the examples show it. */
 const EXAMPLE_REQUEST_ID = 'req_7Hq2LmX9aB3kP0sVzR4t';
 

@@ -10,6 +10,7 @@ import {
   errorResponses,
   examplesOf,
   type Fragment,
+  IDEMPOTENCY_KEY,
   ref,
   schemaOf,
 } from './kit.ts';
@@ -40,16 +41,6 @@ const RATE_HEADERS: Record<string, Fragment> = {
     description: 'Seconds until one more request is allowed.',
     schema: { type: 'integer' },
   },
-};
-
-const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
-  example: 'order-7731-image-1',
-  description:
-    'Replays the first successful response for the same key and body within 24 hours (charged once); a different body under the same key is 409.',
 };
 
 const GENERATE_EXAMPLES = {

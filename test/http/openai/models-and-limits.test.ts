@@ -113,3 +113,25 @@ describe('rate limits in OpenAI shape', () => {
     expect((await slow).status).toBe(200);
   });
 });
+
+describe('body limits in OpenAI shape', () => {
+  it('413 payload_too_large for a JSON generation or a multipart edit over the limit', async () => {
+    t = await createTestApp({ env: { GOODTAKE_BODY_LIMIT_BYTES: '2048' } });
+    const app = t;
+    const json = await postJson(app, '/v1/images/generations', {
+      prompt: 'a lighthouse '.repeat(300),
+    });
+    expect(json.status).toBe(413);
+    expect((await openAiErrorOf(json)).code).toBe('payload_too_large');
+    const form = new FormData();
+    form.append('prompt', 'Edit');
+    form.append('image', new Blob([new Uint8Array(4096)]), 'a.png');
+    const multipart = await app.request('/v1/images/edits', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${app.key}` },
+      body: form,
+    });
+    expect(multipart.status).toBe(413);
+    expect((await openAiErrorOf(multipart)).code).toBe('payload_too_large');
+  });
+});

@@ -5,6 +5,7 @@ import {
   EXAMPLE_ERRORS,
   errorResponses,
   type Fragment,
+  IDEMPOTENCY_KEY,
   ref,
   schemaOf,
 } from '../../openapi/kit.ts';
@@ -161,15 +162,6 @@ const RESULT_HEADERS: Record<string, Fragment> = {
     description: 'Credits charged for the delivered images.',
     schema: { type: 'integer' },
   },
-};
-
-const IDEMPOTENCY_KEY = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  required: false,
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
-  example: 'order-7731-image-1',
-  description: 'As on the native endpoint: a retry with the same key and body replays the images.',
 };
 
 function imagesAnswer(description: string): Fragment {

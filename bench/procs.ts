@@ -187,7 +187,13 @@ async function startListening(o: {
   const logFile = join(o.dir, `${o.name}.log`);
   const child = spawnLogged(o.args(port), o.env ?? { ...process.env }, logFile, o.nodeArgs);
   const origin = `http://127.0.0.1:${port}`;
-  await waitUntilUp(`${origin}${o.readyPath}`, child, logFile);
+  try {
+    await waitUntilUp(`${origin}${o.readyPath}`, child, logFile);
+  } catch (err) {
+    // A server that is slow to come up must not outlive the failed scenario.
+    child.kill('SIGKILL');
+    throw err;
+  }
   return track(o.name, child, origin, logFile);
 }
 

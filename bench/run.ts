@@ -4,7 +4,7 @@
  * figure, as JSON into bench/results/. See docs/performance.md for the method.
  *
  * Options:
- *   --scenario 1,2,...   scenarios to run (1-8; default all)
+ *   --scenario 1,2,...   scenarios to run (1-9; default all)
  *   --runs N             measured runs per scenario (default 3; scenarios 3 and 7: 1)
  *   --duration S         seconds per measured phase (default 3)
  *   --in-flight N        scenario 3: requests in flight at once (default 5000)
@@ -30,13 +30,14 @@ import {
 } from './http-scenarios.ts';
 import { scenario6 } from './ledger.ts';
 import { scenario5 } from './offline.ts';
+import { scenario9 } from './openai.ts';
 import { ROOT } from './procs.ts';
 import { scenario8 } from './provenance.ts';
 import { markdownTable, type Row } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8' },
+    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
     runs: { type: 'string' },
     duration: { type: 'string', default: '3' },
     'in-flight': { type: 'string', default: '5000' },
@@ -66,6 +67,7 @@ const TITLES: Record<string, string> = {
   '6': 'ledger and limiter alone',
   '7': 'how cost grows: connections, image size, number_of_images',
   '8': 'provenance per image (IPTC XMP + C2PA): CPU and bytes at 1K, 2K, 4K',
+  '9': 'the OpenAI-compatible route against the native endpoint',
 };
 
 const chosen = values.scenario
@@ -74,7 +76,7 @@ const chosen = values.scenario
   .filter(Boolean);
 for (const id of chosen) {
   if (!TITLES[id]) {
-    console.error(`unknown scenario '${id}' (1-8)`);
+    console.error(`unknown scenario '${id}' (1-9)`);
     process.exit(2);
   }
 }
@@ -112,6 +114,7 @@ const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   '6': () => scenario6(context('6')),
   '7': () => scenario7(context('7', 1)),
   '8': () => scenario8(context('8')),
+  '9': () => scenario9(context('9')),
 };
 
 function gitCommit(): string | undefined {

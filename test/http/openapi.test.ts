@@ -6,13 +6,13 @@ import {
   generateImageResponseSchema,
 } from '../../src/contract/generate-image.ts';
 import { contractModelDirectory } from '../../src/http/routes/openai/model-directory.ts';
+import { parseEditJsonBody, parseGenerationBody } from '../../src/http/routes/openai/request.ts';
 import {
   imagesResponseSchema,
   modelListSchema,
   modelSchema,
   openAiErrorSchema,
-} from '../../src/http/routes/openai/openapi.ts';
-import { parseEditJsonBody, parseGenerationBody } from '../../src/http/routes/openai/request.ts';
+} from '../../src/http/routes/openai/response-schemas.ts';
 import { createTestApp, type TestApp } from '../helpers/harness.ts';
 
 // The OpenAPI document against the running app: every registered route is documented, every

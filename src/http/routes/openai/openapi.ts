@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ApiError } from '../../errors.ts';
 import {
   type DocumentPart,
@@ -12,75 +11,17 @@ import {
 import { renderOpenAiError } from './errors.ts';
 import { OPENAI_PATHS } from './index.ts';
 import type { ModelDirectory } from './model-directory.ts';
-import { imageEditFormSchema, imageEditJsonSchema, imageGenerationSchema } from './request.ts';
+import {
+  imageStreamEventSchema,
+  imagesResponseSchema,
+  modelListSchema,
+  modelSchema,
+  openAiErrorSchema,
+} from './response-schemas.ts';
+import { imageEditFormSchema, imageEditJsonSchema, imageGenerationSchema } from './schemas.ts';
 import { openAiSizes } from './sizes.ts';
 
-/*
- * The OpenAI-compatible routes in the OpenAPI document. The response schemas here also let
- * the tests check real answers against what the document promises.
- */
-
-const usageSchema = z.strictObject({
-  input_tokens: z.int().nonnegative(),
-  input_tokens_details: z.strictObject({
-    image_tokens: z.int().nonnegative(),
-    text_tokens: z.int().nonnegative(),
-  }),
-  output_tokens: z
-    .int()
-    .nonnegative()
-    .describe('Width x height / 256 per image, as Seedream counts.'),
-  total_tokens: z.int().nonnegative(),
-});
-
-const described = {
-  background: z.literal('opaque'),
-  output_format: z.enum(['jpeg', 'png', 'webp']),
-  quality: z.enum(['low', 'medium', 'high', 'auto']).describe('The resolution class used.'),
-  size: z.string().describe('WxH of the images when they share it, else auto.'),
-};
-
-export const imagesResponseSchema = z.strictObject({
-  created: z.int().nonnegative().describe('Epoch seconds when the generation was made.'),
-  data: z.array(
-    z.union([
-      z.strictObject({ url: z.string().describe('Permanent URL on goodtake storage.') }),
-      z.strictObject({ b64_json: z.string().describe('The stored image, base64.') }),
-    ]),
-  ),
-  ...described,
-  usage: usageSchema,
-});
-
-export const imageStreamEventSchema = z.strictObject({
-  type: z.enum(['image_generation.completed', 'image_edit.completed']),
-  b64_json: z.string(),
-  created_at: z.int().nonnegative(),
-  ...described,
-  usage: usageSchema,
-  url: z.string().describe('Permanent URL of the same image (additive).'),
-});
-
-export const openAiErrorSchema = z.strictObject({
-  error: z.strictObject({
-    message: z.string(),
-    type: z.string(),
-    param: z.string().nullable(),
-    code: z.string().nullable(),
-  }),
-});
-
-export const modelSchema = z.strictObject({
-  id: z.string(),
-  object: z.literal('model'),
-  created: z.int().nonnegative().describe('Release date, epoch seconds.'),
-  owned_by: z.string(),
-});
-
-export const modelListSchema = z.strictObject({
-  object: z.literal('list'),
-  data: z.array(modelSchema),
-});
+/** The OpenAI-compatible routes in the OpenAPI document. */
 
 const invalid = (field: string | undefined, reason: string, message: string) =>
   new ApiError('invalid_parameters', message, { ...(field ? { field } : {}), reason });

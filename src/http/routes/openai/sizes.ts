@@ -1,6 +1,6 @@
 import type { RequestedSize, SizeTier } from '../../../contract/sizes.ts';
 import type { DirectoryModel, ModelDirectory } from './model-directory.ts';
-import type { Quality } from './request.ts';
+import type { Quality } from './schemas.ts';
 
 /**
  * OpenAI's GPT-image sizes. Every goodtake model delivers them exactly: the provider generates
@@ -55,10 +55,11 @@ export function resolveOpenAiSize(
   }
   const parsed = directory.parseSize(model.id, raw);
   if (!parsed.ok) {
+    const shown = raw.length > 32 ? `${raw.slice(0, 32)}...` : raw;
     return {
       ok: false,
       param: 'size',
-      message: `size '${raw}' is not supported by ${model.id}. Valid sizes: ${openAiSizes(model).join(', ')}`,
+      message: `size '${shown}' is not supported by ${model.id}. Valid sizes: ${openAiSizes(model).join(', ')}`,
     };
   }
   return { ok: true, label: raw, size: parsed.size };

@@ -49,7 +49,17 @@ export const generationSummarySchema = z.strictObject({
     .nullable()
     .describe("The end user the request named (OpenAI's `user`), else null."),
   images: z.array(
-    z.strictObject({ url: z.string(), width: z.int().positive(), height: z.int().positive() }),
+    z.strictObject({
+      url: z.string(),
+      width: z.int().positive(),
+      height: z.int().positive(),
+      content_credentials: z.boolean().describe('The file embeds a signed C2PA manifest.'),
+      xmp_metadata: z.boolean().describe('Its XMP carries the IPTC digital source type.'),
+      digital_source_type: z
+        .string()
+        .nullable()
+        .describe('The type both declare; null when the operator turned provenance off.'),
+    }),
   ),
 });
 

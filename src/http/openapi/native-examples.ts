@@ -1,5 +1,11 @@
 /** Example bodies of the native routes, as a real server answers them. */
 
+const PROVENANCE = {
+  content_credentials: true,
+  xmp_metadata: true,
+  digital_source_type: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+};
+
 export const GENERATE_EXAMPLES = {
   'Text to image': {
     value: { prompt: 'A beautiful sunset over mountains' },
@@ -79,11 +85,13 @@ export const GENERATIONS_EXAMPLE = {
             url: 'https://goodtake.example.com/images/3pGzX0c1pQ9m2Yv8LrTq5Wb7.jpg',
             width: 2560,
             height: 1440,
+            ...PROVENANCE,
           },
           {
             url: 'https://goodtake.example.com/images/Vb8Qm2nK4pX7cL1tR9sW3yZ5.jpg',
             width: 2560,
             height: 1440,
+            ...PROVENANCE,
           },
         ],
       },

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../helpers/harness.ts';
-import { fetchImage, type ImagesResponse, openAiErrorOf, postJson } from './helpers.ts';
+import { fetchImage, type ImagesResponse, openAiErrorOf, pixelsOf, postJson } from './helpers.ts';
 
 // POST /v1/images/edits: multipart (image, image[], repeated image) and JSON
 // (images[].image_url), both blend mode with the same source checks as image_urls.
@@ -110,7 +110,7 @@ describe('multipart/form-data', () => {
     );
     const a = Buffer.from(nativeBody.data.images[0].base64.split(',')[1], 'base64');
     const b = Buffer.from(edit.data[0]!.b64_json!, 'base64');
-    expect(b.equals(a)).toBe(true);
+    expect((await pixelsOf(b)).equals(await pixelsOf(a))).toBe(true);
     expect(nativeBody.data.credits_used).toBe(3);
     expect(await t.application.core.ledger.verify()).toEqual([]);
   });

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { TestApp } from '../../helpers/harness.ts';
 
 export interface OpenAiError {
@@ -61,4 +62,12 @@ export async function fetchImage(
 ): Promise<{ res: Response; bytes: Buffer }> {
   const res = await t.request(new URL(url).pathname);
   return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+/**
+ * The decoded pixels of an encoded image: two files of the same picture compare equal even
+ * though their provenance metadata (creation time, signature) differs.
+ */
+export function pixelsOf(bytes: Buffer): Promise<Buffer> {
+  return sharp(bytes).raw().toBuffer();
 }

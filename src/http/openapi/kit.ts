@@ -40,6 +40,19 @@ export function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'output'): 
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/** The per-key rate-limit headers every authenticated answer carries. */
+export const RATE_HEADERS: Record<string, Fragment> = {
+  'X-RateLimit-Limit': { description: 'Requests allowed per minute.', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': {
+    description: 'Requests left in the current window.',
+    schema: { type: 'integer' },
+  },
+  'X-RateLimit-Reset': {
+    description: 'Seconds until one more request is allowed.',
+    schema: { type: 'integer' },
+  },
+};
+
 /** The `Idempotency-Key` header, the same on every route that generates. */
 export const IDEMPOTENCY_KEY = {
   name: 'Idempotency-Key',

@@ -11,6 +11,7 @@ import {
   examplesOf,
   type Fragment,
   IDEMPOTENCY_KEY,
+  RATE_HEADERS,
   ref,
   schemaOf,
 } from './kit.ts';
@@ -36,18 +37,6 @@ const errorSchema = z.object({
 
 const errors = (...codes: Parameters<typeof examplesOf>) =>
   errorResponses(renderError, examplesOf(...codes), 'Error');
-
-const RATE_HEADERS: Record<string, Fragment> = {
-  'X-RateLimit-Limit': { description: 'Requests allowed per minute.', schema: { type: 'integer' } },
-  'X-RateLimit-Remaining': {
-    description: 'Requests left in the current window.',
-    schema: { type: 'integer' },
-  },
-  'X-RateLimit-Reset': {
-    description: 'Seconds until one more request is allowed.',
-    schema: { type: 'integer' },
-  },
-};
 
 const json = (schema: string, example: unknown, headers?: Record<string, Fragment>) => ({
   ...(headers ? { headers } : {}),

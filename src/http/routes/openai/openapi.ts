@@ -5,6 +5,7 @@ import {
   errorResponses,
   type Fragment,
   IDEMPOTENCY_KEY,
+  RATE_HEADERS,
   ref,
   schemaOf,
 } from '../../openapi/kit.ts';
@@ -95,6 +96,7 @@ data: {"type":"image_generation.completed","b64_json":"/9j/4AAQSkZJRgABAQAAAQABA
 `;
 
 const RESULT_HEADERS: Record<string, Fragment> = {
+  ...RATE_HEADERS,
   'X-Generation-Id': {
     description: 'The generation (see GET /api/v1/generations).',
     schema: { type: 'string' },

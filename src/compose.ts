@@ -261,7 +261,6 @@ export async function composeApplication(
     },
     publicBaseUrl: config.publicBaseUrl,
     models,
-    maxSourceBytes: MAX_SOURCE_BYTES,
     openApi: buildOpenApiDocument({ version: packageVersion(), models }),
     metrics,
   });

@@ -148,6 +148,20 @@ describe('openai SDK: typed errors', () => {
     expect(e.message).toContain('seedream-4-5-251128');
   });
 
+  it('BadRequestError for an upload over 10 MB, answered while the client still sends', async () => {
+    const big = Buffer.concat([png, Buffer.alloc(11 * 1024 * 1024, 7)]);
+    const err = await client.images
+      .edit({
+        model: 'seedream-4-0-250828',
+        image: await toFile(big, 'huge.png', { type: 'image/png' }),
+        prompt: 'Edit',
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    const e = err as InstanceType<typeof OpenAI.BadRequestError>;
+    expect([e.param, e.code]).toEqual(['image', 'image_too_large']);
+  });
+
   it('RateLimitError with the wait for a rate limit', async () => {
     const limited = await createTestApp({
       env: { GOODTAKE_RATE_LIMIT_RPM: '1' },

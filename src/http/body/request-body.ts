@@ -61,8 +61,15 @@ export interface JsonBodySpec {
 export interface RequestBody {
   /** The body as JSON (Content-Type application/json, UTF-8), within `spec`'s bounds. */
   json(spec?: JsonBodySpec): Promise<unknown>;
-  /** The body's bytes, whatever their type, within `maxBytes`. */
-  bytes(options?: { maxBytes?: number }): Promise<Buffer>;
+  /**
+   * The body's bytes, whatever their type, within `maxBytes`. `inspect` sees each chunk as it
+   * arrives (a streaming parser, e.g. of multipart/form-data) and may refuse the body there by
+   * returning the error to answer; reading then stops at once.
+   */
+  bytes(options?: {
+    maxBytes?: number;
+    inspect?: (chunk: Buffer) => ApiError | undefined;
+  }): Promise<Buffer>;
 }
 
 const DEFAULT_JSON_MAX_BYTES = 1024 * 1024;
@@ -150,12 +157,16 @@ export function createRequestBody(c: Context, settings: BodySettings): RequestBo
   });
   return {
     async bytes(options = {}) {
-      const read = await readBoundedBody(c, bounds(options.maxBytes ?? settings.maxBytes));
+      const read = await readBoundedBody(
+        c,
+        bounds(options.maxBytes ?? settings.maxBytes),
+        options.inspect,
+      );
       if (read.ok) return read.bytes;
       throw readError(
         read.failure,
         new ApiError('invalid_parameters', 'The request body ended before it was complete'),
-        () => new ApiError('invalid_parameters', 'The request body was refused'),
+        (refusal) => refusal,
       );
     },
 

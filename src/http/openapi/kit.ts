@@ -90,6 +90,10 @@ export const EXAMPLE_ERRORS: Readonly<Record<ErrorCode, ApiError>> = {
   ),
   not_found: new ApiError('not_found', 'No such image'),
   method_not_allowed: new ApiError('method_not_allowed', 'GET is not allowed here; use POST'),
+  request_timeout: new ApiError(
+    'request_timeout',
+    'No part of the request body arrived for 10000 ms',
+  ),
   idempotency_conflict: new ApiError(
     'idempotency_conflict',
     'This Idempotency-Key was already used with a different request body',
@@ -137,6 +141,8 @@ export function errorResponses(
   render: (err: ApiError, requestId: string) => RenderedError,
   errors: readonly ApiError[],
   schema: string,
+  /** What a status means on this route, beyond its codes. */
+  notes: Readonly<Record<number, string>> = {},
 ): Record<string, Fragment> {
   const byStatus = new Map<number, Array<{ err: ApiError; rendered: RenderedError }>>();
   for (const err of errors) {
@@ -157,14 +163,22 @@ export function errorResponses(
         if (HEADER_DOCS[header]) headers[header] = HEADER_DOCS[header];
       }
     }
+    const note = notes[status];
     responses[String(status)] = {
-      description: Object.keys(examples).join(', '),
+      description: `${Object.keys(examples).join(', ')}${note ? `: ${note}` : ''}`,
       ...(Object.keys(headers).length > 0 ? { headers } : {}),
       content: { 'application/json': { schema: ref(schema), examples } },
     };
   }
   return responses;
 }
+
+/** What the body-related statuses mean on a route that reads a body. */
+export const BODY_NOTES: Readonly<Record<number, string>> = {
+  408: 'the body stalled (no byte for GOODTAKE_BODY_IDLE_TIMEOUT_MS) or took longer than GOODTAKE_BODY_TIMEOUT_MS',
+  413: 'over 64 KiB of JSON besides the source images, or over GOODTAKE_BODY_LIMIT_BYTES in all',
+  415: 'not a content type the route reads, or a Transfer-Encoding other than chunked, or a Content-Encoding other than identity',
+};
 
 /** The native errors of these codes (see EXAMPLE_ERRORS). */
 export const examplesOf = (...codes: ErrorCode[]) => codes.map((c) => EXAMPLE_ERRORS[c]);

@@ -6,6 +6,7 @@ import {
 } from '../../contract/generate-image.ts';
 import { ApiError, renderError, STATUS_OF } from '../errors.ts';
 import {
+  BODY_NOTES,
   type DocumentPart,
   errorResponses,
   examplesOf,
@@ -36,7 +37,7 @@ const errorSchema = z.object({
 });
 
 const errors = (...codes: Parameters<typeof examplesOf>) =>
-  errorResponses(renderError, examplesOf(...codes), 'Error');
+  errorResponses(renderError, examplesOf(...codes), 'Error', BODY_NOTES);
 
 const json = (schema: string, example: unknown, headers?: Record<string, Fragment>) => ({
   ...(headers ? { headers } : {}),
@@ -89,6 +90,7 @@ export function nativePart(): DocumentPart {
               'content_policy_violation',
               'unauthorized',
               'insufficient_credits',
+              'request_timeout',
               'idempotency_conflict',
               'payload_too_large',
               'unsupported_media_type',

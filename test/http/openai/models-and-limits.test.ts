@@ -126,10 +126,15 @@ describe('body limits in OpenAI shape', () => {
     const form = new FormData();
     form.append('prompt', 'Edit');
     form.append('image', new Blob([new Uint8Array(4096)]), 'a.png');
+    // Sent as the encoded bytes, as a client sends them.
+    const encoded = new Response(form);
     const multipart = await app.request('/v1/images/edits', {
       method: 'POST',
-      headers: { Authorization: `Bearer ${app.key}` },
-      body: form,
+      headers: {
+        Authorization: `Bearer ${app.key}`,
+        'Content-Type': encoded.headers.get('content-type')!,
+      },
+      body: await encoded.arrayBuffer(),
     });
     expect(multipart.status).toBe(413);
     expect((await openAiErrorOf(multipart)).code).toBe('payload_too_large');

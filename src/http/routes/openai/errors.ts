@@ -37,6 +37,7 @@ export const OPENAI_ERRORS: Readonly<Record<ErrorCode, OpenAiErrorKind>> = {
   },
   not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
+  request_timeout: { status: 408, type: 'invalid_request_error', code: 'request_timeout' },
   idempotency_conflict: {
     status: 409,
     type: 'invalid_request_error',

@@ -1,14 +1,13 @@
 import type { Hono, MiddlewareHandler } from 'hono';
-import { MAX_IMAGE_URLS } from '../../../contract/generate-image.ts';
+import { MAX_IMAGE_URLS, MAX_SOURCE_IMAGE_BYTES } from '../../../contract/generate-image.ts';
 import type { KeyService } from '../../../keys/api-keys.ts';
 import type { RequestLimiter } from '../../../ratelimit/limiter.ts';
 import type { AppEnv } from '../../context.ts';
 import { ApiError } from '../../errors.ts';
 import { authenticate } from '../../middleware/authenticate.ts';
-import { bodyLimit } from '../../middleware/body-limit.ts';
 import { rateLimit } from '../../middleware/rate-limit.ts';
-import { isJsonType, readJsonBody } from '../../read-json.ts';
 import { type AnswerDeps, answerImageCall, refusal } from './answer.ts';
+import { openAiBodySpec } from './body-spec.ts';
 import type { ModelDirectory } from './model-directory.ts';
 import { readEditForm } from './multipart.ts';
 import { parseEditFormFields, parseEditJsonBody, parseGenerationBody } from './request.ts';
@@ -29,8 +28,6 @@ export interface OpenAiRouteDeps extends AnswerDeps {
   readonly bodyLimitBytes: number;
   /** Models and sizes, read through one interface (see model-directory.ts). */
   readonly models: ModelDirectory;
-  /** Largest source image, the same bound as `image_urls` entries. */
-  readonly maxSourceBytes: number;
 }
 
 /**
@@ -54,33 +51,28 @@ export function registerOpenAi(app: Hono<AppEnv>, deps: OpenAiRouteDeps): void {
     authenticate(deps.keys),
     rateLimit(deps.requestLimiter, deps.limitDefaults),
   ] as const;
-  const limitBody = bodyLimit({
-    maxSize: deps.bodyLimitBytes,
-    onError: () => {
-      throw new ApiError(
-        'payload_too_large',
-        `The request body is larger than the limit of ${deps.bodyLimitBytes} bytes`,
-      );
-    },
-  });
+  const MULTIPART = /^multipart\/form-data\s*(;|$)/i;
+  const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
-  app.post(OPENAI_PATHS.generations, ...guarded, limitBody, async (c) => {
-    const parsed = parseGenerationBody(await readJsonBody(c), deps.models);
+  app.post(OPENAI_PATHS.generations, ...guarded, async (c) => {
+    const body = await c.var.body.json(openAiBodySpec(deps.bodyLimitBytes, false));
+    const parsed = parseGenerationBody(body, deps.models);
     if (!parsed.ok) throw refusal(parsed);
     return answerImageCall(c, deps, 'image_generation', parsed.call);
   });
 
-  app.post(OPENAI_PATHS.edits, ...guarded, limitBody, async (c) => {
-    const type = c.req.header('content-type');
+  app.post(OPENAI_PATHS.edits, ...guarded, async (c) => {
+    const type = c.req.header('content-type') ?? '';
     let parsed: ReturnType<typeof parseEditJsonBody>;
-    if (type !== undefined && /^multipart\/form-data\s*(;|$)/i.test(type)) {
-      const form = await readEditForm(type, c.req.raw.body, {
+    if (MULTIPART.test(type)) {
+      const form = await readEditForm(type, c.var.body, {
         maxImages: MAX_IMAGE_URLS,
-        maxImageBytes: deps.maxSourceBytes,
+        maxImageBytes: MAX_SOURCE_IMAGE_BYTES,
       });
       parsed = parseEditFormFields(form, deps.models);
-    } else if (isJsonType(type)) {
-      parsed = parseEditJsonBody(await readJsonBody(c), deps.models);
+    } else if (JSON_TYPE.test(type)) {
+      const body = await c.var.body.json(openAiBodySpec(deps.bodyLimitBytes, true));
+      parsed = parseEditJsonBody(body, deps.models);
     } else {
       throw new ApiError(
         'unsupported_media_type',

@@ -1,8 +1,7 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import { Busboy } from '@fastify/busboy';
 import { formatMegabytes } from '../../../fetch/data-uri.ts';
 import { sniffFormat } from '../../../fetch/inspect-image.ts';
+import type { RequestBody } from '../../body/request-body.ts';
 import { ApiError } from '../../errors.ts';
 
 /** Bounds of one multipart edit, enforced while the body streams in. */
@@ -26,7 +25,7 @@ const IMAGE_FIELDS = new Set(['image', 'image[]']);
 const MAX_FIELDS = 32;
 const MAX_FIELD_BYTES = 64 * 1024;
 
-/** A refusal found while parsing; the rest of the body is drained before it is thrown. */
+/** A refusal found while parsing: the first one stops the read and is answered. */
 const invalid = (param: string, reason: string, message: string) =>
   new ApiError('invalid_parameters', message, { field: param, reason });
 
@@ -37,14 +36,14 @@ function asDataUri(bytes: Buffer): string {
 }
 
 /**
- * Reads a multipart/form-data edit with @fastify/busboy: files and fields are counted and
- * sized as they stream in, and a file over the limit is cut off at the limit, never held
- * whole. After the first problem the rest of the body is read and discarded (the route's
- * body limit bounds it), so the client gets the 400 instead of a reset connection.
+ * Reads a multipart/form-data edit with @fastify/busboy, fed chunk by chunk by the bounded body
+ * reader (src/http/body/): files and fields are counted and sized as they stream in, a file
+ * over the limit is refused at the limit, and the first problem stops the read at once (the
+ * reader's size and time bounds hold as for every body).
  */
 export async function readEditForm(
   contentType: string,
-  body: ReadableStream<Uint8Array> | null,
+  body: RequestBody,
   limits: MultipartLimits,
 ): Promise<EditForm> {
   let parser: InstanceType<typeof Busboy>;
@@ -60,10 +59,9 @@ export async function readEditForm(
       },
     });
   } catch {
-    throw invalid(
-      'Content-Type',
-      'invalid_multipart',
-      'multipart/form-data needs a boundary parameter',
+    throw new ApiError(
+      'unsupported_media_type',
+      'multipart/form-data needs a boundary parameter (Content-Type: multipart/form-data; boundary=...)',
     );
   }
   const fields: Record<string, string> = {};
@@ -74,7 +72,7 @@ export async function readEditForm(
   const fail = (err: ApiError) => {
     failure ??= err;
   };
-  const tooMany = () =>
+  const tooMany = (): void =>
     fail(
       new ApiError('invalid_image', `image: at most ${limits.maxImages} images are accepted`, {
         field: 'image',
@@ -167,25 +165,34 @@ export async function readEditForm(
     fail(invalid('', 'invalid_value', 'the form has more parts than an edit can use')),
   );
 
-  const source = body
-    ? Readable.fromWeb(body as unknown as NodeWebReadableStream<Uint8Array>)
-    : Readable.from([]);
-  await new Promise<void>((resolve, reject) => {
+  let malformed: ApiError | undefined;
+  const finished = new Promise<void>((resolve) => {
     parser.on('finish', resolve);
     parser.on('error', (err: unknown) => {
-      source.unpipe(parser);
-      source.resume();
-      reject(
-        invalid(
-          '',
-          'invalid_multipart',
-          `The multipart body is malformed: ${err instanceof Error ? err.message : String(err)}`,
-        ),
+      malformed ??= invalid(
+        '',
+        'invalid_multipart',
+        `The multipart body is malformed: ${err instanceof Error ? err.message : String(err)}`,
       );
+      resolve();
     });
-    source.on('error', reject);
-    source.pipe(parser);
   });
+  try {
+    await body.bytes({
+      // Every image at its limit, and room for the text fields and part headers.
+      maxBytes: limits.maxImages * limits.maxImageBytes + 1024 * 1024,
+      inspect: (chunk) => {
+        parser.write(chunk);
+        return failure ?? malformed;
+      },
+    });
+  } catch (err) {
+    parser.destroy();
+    throw err;
+  }
+  parser.end();
+  await finished;
+  if (malformed) throw malformed;
   const files = await Promise.all(pending);
   if (failure) throw failure;
   const images = files

@@ -1,5 +1,6 @@
 import { ApiError } from '../../errors.ts';
 import {
+  BODY_NOTES,
   type DocumentPart,
   EXAMPLE_ERRORS,
   errorResponses,
@@ -42,6 +43,7 @@ const COMMON_ERRORS = [
   EXAMPLE_ERRORS.invalid_json,
   EXAMPLE_ERRORS.content_policy_violation,
   EXAMPLE_ERRORS.unauthorized,
+  EXAMPLE_ERRORS.request_timeout,
   EXAMPLE_ERRORS.idempotency_conflict,
   EXAMPLE_ERRORS.payload_too_large,
   EXAMPLE_ERRORS.unsupported_media_type,
@@ -68,7 +70,7 @@ const EDIT_ERRORS = [
 ];
 
 const openAiErrors = (errors: readonly ApiError[]) =>
-  errorResponses(renderOpenAiError, errors, 'OpenAIError');
+  errorResponses(renderOpenAiError, errors, 'OpenAIError', BODY_NOTES);
 
 const URL_EXAMPLE = 'https://goodtake.example.com/images/3pGzX0c1pQ9m2Yv8LrTq5Wb7.jpg';
 

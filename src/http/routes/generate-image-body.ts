@@ -24,8 +24,10 @@ import { ApiError } from '../errors.ts';
 /** Bytes of JSON besides the `image_urls` entries. */
 export const GENERATE_IMAGE_STRUCTURE_BYTES = 64 * 1024;
 /** A prompt of MAX_PROMPT_CHARS code points, each an escaped surrogate pair (12 bytes). */
-const PROMPT_JSON_BYTES = MAX_PROMPT_CHARS * 12;
-const DATA_URI_CHARS = 'data:image/webp;base64,'.length + Math.ceil(MAX_SOURCE_IMAGE_BYTES / 3) * 4;
+export const PROMPT_JSON_BYTES = MAX_PROMPT_CHARS * 12;
+/** A data URI of a MAX_SOURCE_IMAGE_BYTES image. */
+export const DATA_URI_CHARS =
+  'data:image/webp;base64,'.length + Math.ceil(MAX_SOURCE_IMAGE_BYTES / 3) * 4;
 const OTHER_STRING_BYTES = 1024;
 const SUPPORTED = new Set(SUPPORTED_FIELDS);
 
@@ -40,15 +42,20 @@ function unknownField(key: string, cut = false): ApiError {
   return new ApiError('invalid_parameters', message, { field });
 }
 
+/** The nesting, member and name bounds of a generation request (the OpenAI routes' too). */
+export const GENERATION_BODY_SHAPE = {
+  maxDepth: 8,
+  maxMembers: 64,
+  maxKeyBytes: 256,
+  maxStructureBytes: GENERATE_IMAGE_STRUCTURE_BYTES,
+} as const;
+
 /** The body bounds of `POST /api/v1/bytedance/generate-image`, worded for its fields. */
 export function generateImageBodySpec(maxBodyBytes: number): JsonBodySpec {
   return {
     maxBytes: maxBodyBytes,
     shape: {
-      maxDepth: 8,
-      maxMembers: 64,
-      maxKeyBytes: 256,
-      maxStructureBytes: GENERATE_IMAGE_STRUCTURE_BYTES,
+      ...GENERATION_BODY_SHAPE,
       stringRule: (path) => {
         if (path.length === 1 && path[0] === 'prompt') return { maxBytes: PROMPT_JSON_BYTES };
         if (isImageEntry(path)) return { maxBytes: 2 * DATA_URI_CHARS, ownBudget: true };

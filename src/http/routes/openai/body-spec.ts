@@ -7,7 +7,12 @@ import { formatMegabytes } from '../../../fetch/data-uri.ts';
 import type { JsonPath } from '../../body/json-scan.ts';
 import type { JsonBodySpec } from '../../body/request-body.ts';
 import { ApiError } from '../../errors.ts';
-import { GENERATE_IMAGE_STRUCTURE_BYTES } from '../generate-image-body.ts';
+import {
+  DATA_URI_CHARS,
+  GENERATE_IMAGE_STRUCTURE_BYTES,
+  GENERATION_BODY_SHAPE,
+  PROMPT_JSON_BYTES,
+} from '../generate-image-body.ts';
 
 /*
  * How large and how shaped an OpenAI-compatible JSON body may be, from what the routes can use
@@ -16,9 +21,6 @@ import { GENERATE_IMAGE_STRUCTURE_BYTES } from '../generate-image-body.ts';
  * string is a short word or id, and each image URL may be a data URL of a 10 MB image.
  */
 
-/** A prompt of MAX_PROMPT_CHARS code points, each an escaped surrogate pair (12 bytes). */
-const PROMPT_JSON_BYTES = MAX_PROMPT_CHARS * 12;
-const DATA_URL_CHARS = 'data:image/webp;base64,'.length + Math.ceil(MAX_SOURCE_IMAGE_BYTES / 3) * 4;
 /** `user` (256 characters, escaped) and the short words of the other fields. */
 const OTHER_STRING_BYTES = 4096;
 
@@ -34,14 +36,11 @@ export function openAiBodySpec(maxBodyBytes: number, withImages: boolean): JsonB
   return {
     maxBytes: withImages ? maxBodyBytes : GENERATE_IMAGE_STRUCTURE_BYTES,
     shape: {
-      maxDepth: 8,
-      maxMembers: 64,
-      maxKeyBytes: 256,
-      maxStructureBytes: GENERATE_IMAGE_STRUCTURE_BYTES,
+      ...GENERATION_BODY_SHAPE,
       stringRule: (path) => {
         if (path.length === 1 && path[0] === 'prompt') return { maxBytes: PROMPT_JSON_BYTES };
         if (withImages && isImageUrl(path)) {
-          return { maxBytes: 2 * DATA_URL_CHARS, ownBudget: true };
+          return { maxBytes: 2 * DATA_URI_CHARS, ownBudget: true };
         }
         return { maxBytes: OTHER_STRING_BYTES };
       },

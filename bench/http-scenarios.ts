@@ -175,6 +175,9 @@ function specs(
   };
 }
 
+/** What provenance adds to one stored image at most (XMP + manifest + certificate chain). */
+const MAX_PROVENANCE_BYTES = 64 * 1024;
+
 interface Specs {
   readonly gateway: LoadSpec;
   readonly direct: LoadSpec;
@@ -225,8 +228,13 @@ async function smoke(
   if (d.status !== 200) throw new Error(`fake answered ${d.status}`);
   const up = await fetch(dj.data[0]!.url);
   const upBytes = (await up.arrayBuffer()).byteLength;
-  if (upBytes !== imageBytes) {
-    throw new Error(`goodtake stored ${imageBytes} bytes, the fake served ${upBytes}`);
+  // goodtake stores the upstream's bytes plus its provenance marks (IPTC XMP and a signed C2PA
+  // manifest, docs/provenance.md): a few KB more, never fewer, never a re-encoded image.
+  const provenanceBytes = imageBytes - upBytes;
+  if (provenanceBytes < 0 || provenanceBytes > MAX_PROVENANCE_BYTES) {
+    throw new Error(
+      `goodtake stored ${imageBytes} bytes, the fake served ${upBytes}: not the upstream image plus its provenance marks`,
+    );
   }
   return { imageBytes, responseBytes: text.length, limits };
 }

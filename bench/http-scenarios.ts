@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { seedCatalog } from '../src/catalog/build.ts';
 import { parseSize } from '../src/contract/sizes.ts';
 import { buildRequestBody } from '../src/providers/modelark/request-body.ts';
 import type { LoadSpec } from './load.ts';
@@ -47,7 +48,7 @@ interface Workload {
 
 /** The client's body to goodtake, and the body goodtake sends upstream for each image. */
 function bodies(w: Workload): { gateway: string; direct: string } {
-  const parsed = parseSize(w.model, w.size);
+  const parsed = parseSize(seedCatalog().find(w.model)!, w.size);
   if (!parsed.ok) throw new Error(parsed.message);
   const upstream = buildRequestBody(
     {

@@ -1,76 +1,145 @@
 import { readFileSync } from 'node:fs';
-import { sql } from 'kysely';
-import type { Config, ProviderConfig } from './config.ts';
-import { MAX_SOURCE_IMAGE_BYTES } from './contract/generate-image.ts';
-import { type CoreServices, openCore, openImageStore } from './core.ts';
-import { parseAllowList } from './fetch/address-policy.ts';
-import { createGuardedFetcher } from './fetch/guarded-fetch.ts';
-import { createSourceImageLoader } from './fetch/source-images.ts';
-import { createApp } from './http/app.ts';
+import { join } from 'node:path';
+import { type AccountService, createAccountService } from './accounts/accounts.ts';
+import type { Config } from './config.ts';
+import {
+  type DatabaseHandle,
+  migrateToLatest,
+  openDatabase,
+  pendingMigrations,
+} from './db/database.ts';
+import type { createApp } from './http/app.ts';
 import type { StoredGeneration } from './http/generation-call.ts';
-import { buildOpenApiDocument } from './http/openapi.ts';
-import { contractModelDirectory } from './http/routes/openai/model-directory.ts';
-import { createIdempotencyStore, type IdempotencyStore } from './idempotency/idempotency.ts';
-import { createGenerateImages } from './images/generate-images.ts';
-import { createImageRecords, type ImageRecords } from './images/image-records.ts';
-import { createGenerationRecovery } from './images/recover-generation.ts';
+import type { IdempotencyStore } from './idempotency/idempotency.ts';
+import type { ImageRecords } from './images/image-records.ts';
+import { createKeyService, type KeyService } from './keys/api-keys.ts';
+import { loadKeySecret } from './keys/key-secret.ts';
+import { createLedger, type Ledger } from './ledger/ledger.ts';
 import type { Logger } from './log.ts';
-import { createMetrics, type Metrics } from './metrics/metrics.ts';
-import { openProvenance } from './provenance/open.ts';
+import type { Metrics } from './metrics/metrics.ts';
 import type { Provenance } from './provenance/provenance.ts';
-import type { ThroughputGuard } from './providers/modelark/index.ts';
+import type { ProviderContext } from './providers/plugin.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
-import {
-  createMemoryConcurrencyLimiter,
-  createMemoryRequestLimiter,
-} from './ratelimit/memory-limiter.ts';
-import {
-  openRedis,
-  REDIS_UNAVAILABLE_RETRY_AFTER_S,
-  type RedisHandle,
-} from './ratelimit/redis-client.ts';
-import {
-  concurrencyLimiterWithFailurePolicy,
-  requestLimiterWithFailurePolicy,
-} from './ratelimit/redis-failure-policy.ts';
-import {
-  createRedisConcurrencyLimiter,
-  createRedisRequestLimiter,
-} from './ratelimit/redis-limiter.ts';
+import type { RedisHandle } from './ratelimit/redis-client.ts';
+import type { ModelRouter, RouteChoice } from './routing/router.ts';
+import { createLocalStore } from './storage/local-store.ts';
 import type { ImageStore } from './storage/store.ts';
-import { createUsageService } from './usage/usage.ts';
 
 /*
- * The server's half of the composition root: everything `goodtake serve` runs on top of the
- * core services of src/core.ts (which the admin CLI uses alone). Only `serve` imports this
- * module. What only some configurations need is imported when the configuration selects it:
- * ioredis inside openRedis, the ModelArk provider (and its HTTP client) here when ARK_API_KEY
- * is set, the PostgreSQL driver and the AWS SDK in src/core.ts.
+ * The composition root: every dependency of goodtake is built here, once, and passed in.
+ * `openCore` builds what the admin CLI needs (the database and the account, key and ledger
+ * services); `composeApplication` builds the server on top of it (providers and their router,
+ * storage, limits, the use case, the HTTP app). src/server.ts only runs what this builds
+ * (listen, sweep, shut down).
+ *
+ * What only some configurations or commands use is imported when selected, never with this
+ * module: the server's modules (HTTP app, metrics, image pipeline) inside composeApplication,
+ * the PostgreSQL driver inside openDatabase, ioredis inside openRedis, the AWS SDK with
+ * STORAGE=s3, and each provider's adapter (and its HTTP client) when it has credentials. An
+ * admin command or an embedded server never loads what it does not use.
  */
-
-// The core half, re-exported for callers that compose a whole application (tests, bench).
-export { type CoreServices, openCore, openImageStore };
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   return String(pkg.version);
 }
 
+/** What the CLI and the server share: the database and the services on top of it. */
+export interface CoreServices {
+  readonly database: DatabaseHandle;
+  readonly ledger: Ledger;
+  readonly accounts: AccountService;
+  readonly keys: KeyService;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database and builds the account, key and ledger services. Applies pending
+ * migrations when `migrate` is set; otherwise refuses to run against an out-of-date schema.
+ */
+export async function openCore(
+  config: Config,
+  options: { migrate: boolean; now?: () => number },
+): Promise<CoreServices> {
+  const database = await openDatabase(config.databaseUrl);
+  try {
+    if (options.migrate) {
+      await migrateToLatest(database.db);
+    } else {
+      const pending = await pendingMigrations(database.db);
+      if (pending.length > 0) {
+        throw new Error(
+          `the database schema is out of date (pending: ${pending.join(', ')}); run \`goodtake migrate\``,
+        );
+      }
+    }
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const now = options.now ?? Date.now;
+  const secret = loadKeySecret({
+    configured: config.keySecret,
+    dataDir: config.dataDir,
+    database: database.kind,
+  });
+  const ledger = createLedger({ db: database.db, leaseMs: config.reservationLeaseMs, now });
+  return {
+    database,
+    ledger,
+    accounts: createAccountService({ db: database.db, ledger, now }),
+    keys: createKeyService({ db: database.db, secret, now }),
+    close: () => database.close(),
+  };
+}
+
+/** Image storage: the data directory, or the configured S3-compatible bucket (checked). */
+export async function openImageStore(
+  config: Config,
+  log?: Logger,
+): Promise<{ store: ImageStore; close: () => void }> {
+  if (config.storage.kind === 'local') {
+    return { store: createLocalStore(join(config.dataDir, 'images')), close: () => {} };
+  }
+  // The AWS SDK is large: loaded only when the configuration stores images in a bucket.
+  const { checkS3Bucket, createS3Client, createS3Store } = await import('./storage/s3-store.ts');
+  const client = createS3Client(config.storage);
+  try {
+    const { warning } = await checkS3Bucket(client, config.storage.bucket);
+    if (warning) log?.warn(warning);
+  } catch (err) {
+    client.destroy();
+    throw err;
+  }
+  return {
+    store: createS3Store({ client, bucket: config.storage.bucket }),
+    close: () => client.destroy(),
+  };
+}
+
 export interface Application {
   readonly core: CoreServices;
   readonly app: ReturnType<typeof createApp>;
-  readonly provider: ImageProvider;
+  /** Serves each model's images through its routes. */
+  readonly router: ModelRouter;
+  /** The providers that serve, by id. */
+  readonly providers: ReadonlyMap<string, ImageProvider>;
   readonly store: ImageStore;
   readonly records: ImageRecords;
   readonly idempotency: IdempotencyStore<StoredGeneration>;
+  /** Warnings for the startup log (e.g. the offline provider serves). */
+  readonly warnings: readonly string[];
   /** Marks the application as shutting down (health turns 503) and aborts generations. */
   beginShutdown(): void;
   close(): Promise<void>;
 }
 
 export interface ApplicationOverrides {
+  /** One provider that serves every model instead of the catalog's routes (tests, bench). */
   readonly provider?: ImageProvider;
+  /** Provider instances to use instead of those the registry builds, by id (tests). */
+  readonly providers?: ReadonlyMap<string, ImageProvider>;
   readonly store?: ImageStore;
   readonly resolve?: (host: string) => Promise<string[]>;
   readonly requestLimiter?: RequestLimiter;
@@ -80,60 +149,109 @@ export interface ApplicationOverrides {
 }
 
 /**
- * The configured provider: ModelArk/Volcengine when ARK_API_KEY is set, else offline. With
- * Redis, the upstream images-per-minute limit holds across replicas (a shared throughput
- * guard). The ModelArk modules, and the HTTP client they bring, load only when configured.
+ * Builds every provider the catalog routes to, from its plugin (src/providers/registry.ts).
+ * With Redis, each upstream's images-per-minute guard holds across replicas.
  */
-export async function createProvider(
-  provider: ProviderConfig,
+export async function createProviders(
+  config: Config,
   log: Logger,
-  shared: { redis?: RedisHandle | undefined } = {},
-): Promise<ImageProvider> {
-  if (provider.kind === 'offline') {
-    const offline = await import('./providers/offline/offline-provider.ts');
-    return offline.createOfflineProvider({
-      delayMs: provider.delayMs,
-      testMarkers: provider.testMarkers,
-    });
+  sharedGuard: (providerId: string) => ProviderContext['sharedGuard'],
+  given: ReadonlyMap<string, ImageProvider> = new Map(),
+): Promise<{ providers: Map<string, ImageProvider>; warnings: string[] }> {
+  const used = new Set(config.catalog.models.flatMap((m) => m.routes.map((r) => r.provider)));
+  const providers = new Map<string, ImageProvider>();
+  const warnings: string[] = [];
+  try {
+    for (const id of used) {
+      const existing = given.get(id);
+      if (existing) {
+        providers.set(id, existing);
+        continue;
+      }
+      const configured = config.providers.get(id);
+      if (!configured) throw new Error(`the catalog routes to ${id}, which is not configured`);
+      const context: ProviderContext = {
+        log: log.child({ provider: id }),
+        sharedGuard: sharedGuard(id),
+      };
+      providers.set(id, await configured.plugin.create(configured.settings, context));
+      if (configured.plugin.startupWarning) warnings.push(configured.plugin.startupWarning);
+    }
+  } catch (err) {
+    await Promise.all([...providers.values()].map((p) => p.close?.()));
+    throw err;
   }
-  const modelark = await import('./providers/modelark/index.ts');
-  const { redis } = shared;
-  const guard: ThroughputGuard | undefined = redis
-    ? modelark.createRedisThroughputGuard({
-        client: redis.client,
-        prefix: redis.prefix,
-        limitFor: () => provider.imagesPerMinute,
-        maxQueueMs: provider.maxQueueMs,
-        failureMode: redis.failureMode,
-        unavailableRetryAfter: REDIS_UNAVAILABLE_RETRY_AFTER_S,
-        onFailure: (err) => redis.reportFailure('upstream throughput guard not checked', err),
-      })
-    : undefined;
-  return modelark.createModelArkProvider({
-    apiKey: provider.apiKey,
-    ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
-    ...(provider.flavor ? { flavor: provider.flavor } : {}),
-    modelIds: provider.modelIds,
-    watermark: provider.watermark,
-    responseFormat: provider.responseFormat,
-    stream: provider.stream,
-    sendSourceUrls: provider.sendSourceUrls,
-    requestTimeoutMs: provider.requestTimeoutMs,
-    maxRetries: provider.maxRetries,
-    imagesPerMinute: provider.imagesPerMinute,
-    maxQueueMs: provider.maxQueueMs,
-    downloadConcurrency: provider.downloadConcurrency,
-    ...(guard ? { guard } : {}),
-    log: log.child({ provider: 'modelark' }),
-  });
+  return { providers, warnings };
 }
 
-/** The composition root: every dependency of the running service is built here, once. */
+/** Throughput guards on Redis, one key space per provider. */
+function redisGuards(
+  redis: RedisHandle,
+  guards: typeof import('./providers/kit/redis-throughput-guard.ts'),
+  retryAfter: number,
+): (providerId: string) => ProviderContext['sharedGuard'] {
+  return (providerId) => (options) =>
+    guards.createRedisThroughputGuard({
+      client: redis.client,
+      // ModelArk's keys keep the names they had before there were several providers.
+      prefix: providerId === 'modelark' ? redis.prefix : `${redis.prefix}${providerId}:`,
+      limitFor: options.limitFor,
+      maxQueueMs: options.maxQueueMs,
+      failureMode: redis.failureMode,
+      unavailableRetryAfter: retryAfter,
+      onFailure: (err) => redis.reportFailure('upstream throughput guard not checked', err),
+    });
+}
+
+/** The server: every dependency of `goodtake serve`, built on the core services. */
 export async function composeApplication(
   config: Config,
   log: Logger,
   overrides: ApplicationOverrides = {},
 ): Promise<Application> {
+  const [
+    { sql },
+    { MAX_SOURCE_IMAGE_BYTES },
+    { parseAllowList },
+    { createGuardedFetcher },
+    { createSourceImageLoader },
+    { createApp },
+    { buildOpenApiDocument },
+    { catalogModelDirectory },
+    { createIdempotencyStore },
+    { createGenerateImages },
+    { createImageRecords },
+    { createGenerationRecovery },
+    { createMetrics },
+    { openProvenance },
+    memoryLimits,
+    { openRedis, REDIS_UNAVAILABLE_RETRY_AFTER_S },
+    redisPolicy,
+    redisLimits,
+    { createUsageService },
+    { createModelRouter, catalogRoutes },
+  ] = await Promise.all([
+    import('kysely'),
+    import('./contract/generate-image.ts'),
+    import('./fetch/address-policy.ts'),
+    import('./fetch/guarded-fetch.ts'),
+    import('./fetch/source-images.ts'),
+    import('./http/app.ts'),
+    import('./http/openapi.ts'),
+    import('./http/routes/openai/model-directory.ts'),
+    import('./idempotency/idempotency.ts'),
+    import('./images/generate-images.ts'),
+    import('./images/image-records.ts'),
+    import('./images/recover-generation.ts'),
+    import('./metrics/metrics.ts'),
+    import('./provenance/open.ts'),
+    import('./ratelimit/memory-limiter.ts'),
+    import('./ratelimit/redis-client.ts'),
+    import('./ratelimit/redis-failure-policy.ts'),
+    import('./ratelimit/redis-limiter.ts'),
+    import('./usage/usage.ts'),
+    import('./routing/router.ts'),
+  ]);
   const allow = parseAllowList(config.fetch.allow);
   if (!allow.ok) throw new Error(`GOODTAKE_FETCH_ALLOW: ${allow.message}`);
   const core = await openCore(config, {
@@ -146,13 +264,20 @@ export async function composeApplication(
     for (const close of opened.splice(0).reverse()) await close();
   };
   let redis: RedisHandle | undefined;
+  let guardFor: (providerId: string) => ProviderContext['sharedGuard'] = () => () => undefined;
   let store: ImageStore;
-  let provider: ImageProvider;
+  let providers: Map<string, ImageProvider>;
+  let warnings: string[];
   let provenance: Provenance;
   try {
     if (config.redis) {
       redis = await openRedis(config.redis, log.child({ component: 'redis' }));
       opened.push(redis.close);
+      guardFor = redisGuards(
+        redis,
+        await import('./providers/kit/redis-throughput-guard.ts'),
+        REDIS_UNAVAILABLE_RETRY_AFTER_S,
+      );
     }
     if (overrides.store) store = overrides.store;
     else {
@@ -167,11 +292,26 @@ export async function composeApplication(
       version: packageVersion(),
       log,
     });
-    provider = overrides.provider ?? (await createProvider(config.provider, log, { redis }));
+    if (overrides.provider) {
+      providers = new Map([[overrides.provider.id, overrides.provider]]);
+      warnings = [];
+    } else {
+      ({ providers, warnings } = await createProviders(config, log, guardFor, overrides.providers));
+    }
   } catch (err) {
     await closeOpened();
     throw err;
   }
+  const only = overrides.provider;
+  const router = createModelRouter({
+    providers,
+    // A provider given by a test serves every model with its own default upstream ids.
+    routesOf: only
+      ? (): RouteChoice[] => [{ provider: only.id, upstreamModel: undefined, costPerImageUsd: 0 }]
+      : catalogRoutes,
+    log,
+  });
+  opened.push(() => router.close());
   if (core.database.kind === 'postgres' && (!redis || store.kind === 'local')) {
     log.warn(
       { redis: Boolean(redis), storage: store.kind },
@@ -190,14 +330,15 @@ export async function composeApplication(
   const metrics = overrides.metrics ?? createMetrics();
   const shutdown = new AbortController();
   let shuttingDown = false;
+  const { catalog } = config;
 
   const generateImages = createGenerateImages({
     ledger: core.ledger,
-    provider,
+    catalog,
+    router,
     records,
     provenance,
     sources,
-    prices: config.prices,
     generationTimeoutMs: config.generationTimeoutMs,
     keepInputs: config.keepInputs ? store : undefined,
     shutdownSignal: shutdown.signal,
@@ -213,30 +354,32 @@ export async function composeApplication(
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
-  const models = contractModelDirectory(config.prices);
+  const models = catalogModelDirectory(catalog);
   const app = createApp({
     log,
     keys: core.keys,
     ledger: core.ledger,
     usage: createUsageService({ db: core.database.db }),
     accountName: async (id) => (await core.accounts.get(id))?.name,
-    prices: config.prices,
+    prices: Object.fromEntries(catalog.models.map((m) => [m.id, m.pricePerImage])),
+    catalog,
+    router,
     generateImages,
     records,
     store,
     requestLimiter:
       overrides.requestLimiter ??
       (redis
-        ? requestLimiterWithFailurePolicy(
-            createRedisRequestLimiter({ client: redis.client, prefix: redis.prefix }),
+        ? redisPolicy.requestLimiterWithFailurePolicy(
+            redisLimits.createRedisRequestLimiter({ client: redis.client, prefix: redis.prefix }),
             redis,
           )
-        : createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {})),
+        : memoryLimits.createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {})),
     concurrencyLimiter:
       overrides.concurrencyLimiter ??
       (redis
-        ? concurrencyLimiterWithFailurePolicy(
-            createRedisConcurrencyLimiter({
+        ? redisPolicy.concurrencyLimiterWithFailurePolicy(
+            redisLimits.createRedisConcurrencyLimiter({
               client: redis.client,
               prefix: redis.prefix,
               // Longer than any generation may run; a crashed replica's slots free up after it.
@@ -245,14 +388,14 @@ export async function composeApplication(
             }),
             redis,
           )
-        : createMemoryConcurrencyLimiter()),
+        : memoryLimits.createMemoryConcurrencyLimiter()),
     limitDefaults: config.limits,
     idempotency,
     checkDatabase: async () => {
       await sql`select 1`.execute(core.database.db);
     },
     shuttingDown: () => shuttingDown,
-    providerId: provider.id,
+    providerId: [...providers.keys()].join(','),
     bodyLimitBytes: config.bodyLimitBytes,
     bodies: {
       maxBytes: config.bodyLimitBytes,
@@ -268,17 +411,18 @@ export async function composeApplication(
   return {
     core,
     app,
-    provider,
+    router,
+    providers,
     store,
     records,
     idempotency,
+    warnings,
     beginShutdown() {
       shuttingDown = true;
     },
     async close() {
       shuttingDown = true;
       shutdown.abort(new Error('server shutting down'));
-      await provider.close?.();
       await closeOpened();
     },
   };

@@ -1,47 +1,20 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { CatalogError } from './catalog/build.ts';
+import { loadCatalog } from './catalog/load.ts';
+import type { Catalog } from './catalog/types.ts';
 import { MAX_CREDIT_AMOUNT } from './ledger/limits.ts';
 import type { ProvenanceConfig } from './provenance/open.ts';
 import { parseProvenanceParts } from './provenance/settings.ts';
+import type { ConfiguredProvider } from './providers/plugin.ts';
+import { PROVIDER_PLUGINS } from './providers/registry.ts';
+import { boolFrom, intFrom, optionalString } from './settings/env-fields.ts';
 
 /**
  * Every setting goodtake reads, from environment variables, checked once at start-up.
- * The README's configuration table documents the same names and defaults.
+ * The README's configuration table documents the same names and defaults. Each provider's
+ * own variables are read by its settings schema (src/providers/<id>/plugin.ts).
  */
-const intFrom = (name: string, def: number, min = 0) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return def;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${name} must be an integer >= ${min}, got '${v}'`,
-        });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const boolFrom = (name: string, def: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return def;
-      if (/^(1|true|yes|on)$/i.test(v)) return true;
-      if (/^(0|false|no|off)$/i.test(v)) return false;
-      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got '${v}'` });
-      return z.NEVER;
-    });
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
 const envSchema = z.object({
   PORT: intFrom('PORT', 8080, 0),
   HOST: z.string().default('0.0.0.0'),
@@ -62,13 +35,12 @@ const envSchema = z.object({
   S3_FORCE_PATH_STYLE: boolFrom('S3_FORCE_PATH_STYLE', false),
   GOODTAKE_PRICE_SEEDREAM_4_5: intFrom('GOODTAKE_PRICE_SEEDREAM_4_5', 4, 0),
   GOODTAKE_PRICE_SEEDREAM_4_0: intFrom('GOODTAKE_PRICE_SEEDREAM_4_0', 3, 0),
+  GOODTAKE_CATALOG: optionalString,
   GOODTAKE_STARTING_CREDITS: intFrom('GOODTAKE_STARTING_CREDITS', 100, 0),
   GOODTAKE_BODY_LIMIT_BYTES: intFrom('GOODTAKE_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
   GOODTAKE_FETCH_ALLOW: z.string().default(''),
   GOODTAKE_FETCH_TIMEOUT_MS: intFrom('GOODTAKE_FETCH_TIMEOUT_MS', 15_000, 1),
   GOODTAKE_KEEP_INPUTS: boolFrom('GOODTAKE_KEEP_INPUTS', false),
-  GOODTAKE_OFFLINE_DELAY_MS: intFrom('GOODTAKE_OFFLINE_DELAY_MS', 0, 0),
-  GOODTAKE_OFFLINE_TEST_MARKERS: boolFrom('GOODTAKE_OFFLINE_TEST_MARKERS', false),
   GOODTAKE_HEADERS_TIMEOUT_MS: intFrom('GOODTAKE_HEADERS_TIMEOUT_MS', 10_000, 100),
   GOODTAKE_BODY_IDLE_TIMEOUT_MS: intFrom('GOODTAKE_BODY_IDLE_TIMEOUT_MS', 10_000, 100),
   GOODTAKE_BODY_TIMEOUT_MS: intFrom('GOODTAKE_BODY_TIMEOUT_MS', 60_000, 100),
@@ -79,53 +51,11 @@ const envSchema = z.object({
   GOODTAKE_AUTO_MIGRATE: boolFrom('GOODTAKE_AUTO_MIGRATE', true),
   GOODTAKE_RATE_LIMIT_RPM: intFrom('GOODTAKE_RATE_LIMIT_RPM', 60, 0),
   GOODTAKE_RATE_LIMIT_CONCURRENCY: intFrom('GOODTAKE_RATE_LIMIT_CONCURRENCY', 4, 0),
-  ARK_API_KEY: optionalString,
-  ARK_BASE_URL: optionalString,
-  ARK_FLAVOR: z.enum(['byteplus', 'volcengine']).optional(),
-  ARK_MODEL_SEEDREAM_4_5: optionalString,
-  ARK_MODEL_SEEDREAM_4_0: optionalString,
-  ARK_WATERMARK: boolFrom('ARK_WATERMARK', false),
-  ARK_RESPONSE_FORMAT: z.enum(['url', 'b64_json']).default('url'),
-  ARK_STREAM: boolFrom('ARK_STREAM', false),
-  ARK_SEND_SOURCE_URLS: boolFrom('ARK_SEND_SOURCE_URLS', false),
-  ARK_REQUEST_TIMEOUT_MS: intFrom('ARK_REQUEST_TIMEOUT_MS', 180_000, 1000),
-  ARK_MAX_RETRIES: intFrom('ARK_MAX_RETRIES', 3, 0),
-  ARK_IMAGES_PER_MINUTE: intFrom('ARK_IMAGES_PER_MINUTE', 500, 0),
-  ARK_MAX_QUEUE_MS: intFrom('ARK_MAX_QUEUE_MS', 10_000, 0),
-  ARK_DOWNLOAD_CONCURRENCY: intFrom('ARK_DOWNLOAD_CONCURRENCY', 32, 1),
   GOODTAKE_PROVENANCE: optionalString,
   GOODTAKE_C2PA_CERT: optionalString,
   GOODTAKE_C2PA_KEY: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
-
-/** Which image provider runs: BytePlus ModelArk / Volcengine Ark when a key is set, else offline. */
-export type ProviderConfig =
-  | {
-      readonly kind: 'offline';
-      readonly delayMs: number;
-      /** Honour the `[[offline:...]]` prompt markers (tests only; never on a real server). */
-      readonly testMarkers: boolean;
-    }
-  | {
-      readonly kind: 'modelark';
-      readonly apiKey: string;
-      readonly baseUrl: string | undefined;
-      readonly flavor: 'byteplus' | 'volcengine' | undefined;
-      readonly modelIds: {
-        readonly 'seedream-4-5-251128'?: string;
-        readonly 'seedream-4-0-250828'?: string;
-      };
-      readonly watermark: boolean;
-      readonly responseFormat: 'url' | 'b64_json';
-      readonly stream: boolean;
-      readonly sendSourceUrls: boolean;
-      readonly requestTimeoutMs: number;
-      readonly maxRetries: number;
-      readonly imagesPerMinute: number;
-      readonly maxQueueMs: number;
-      readonly downloadConcurrency: number;
-    };
 
 /** Where image files live: the data directory (embedded), or an S3-compatible bucket. */
 export type StorageConfig =
@@ -165,10 +95,8 @@ export interface Config {
   /** Unset: limits and the throughput guard live in this process (one replica). */
   readonly redis: RedisConfig | undefined;
   readonly storage: StorageConfig;
-  readonly prices: {
-    readonly 'seedream-4-5-251128': number;
-    readonly 'seedream-4-0-250828': number;
-  };
+  /** The models served, their prices, sizes and routes (GOODTAKE_CATALOG or the default). */
+  readonly catalog: Catalog;
   readonly startingCredits: number;
   readonly bodyLimitBytes: number;
   /** Time bounds of each phase of a request before its handler runs (docs/operations.md). */
@@ -181,7 +109,8 @@ export interface Config {
   };
   readonly fetch: { readonly allow: string; readonly timeoutMs: number };
   readonly keepInputs: boolean;
-  readonly provider: ProviderConfig;
+  /** The providers whose settings are complete (credentials given), by id. */
+  readonly providers: ReadonlyMap<string, ConfiguredProvider>;
   readonly generationTimeoutMs: number;
   readonly reservationLeaseMs: number;
   readonly shutdownTimeoutMs: number;
@@ -246,8 +175,15 @@ function scaleOutProblems(e: Env): string[] {
 /** Parses the environment into a Config, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) =>
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const providers = new Map<string, ConfiguredProvider>();
+  for (const plugin of PROVIDER_PLUGINS) {
+    const read = plugin.settingsSchema.safeParse(env);
+    if (!read.success) issues.push(...read.error.issues);
+    else if (read.data !== undefined) providers.set(plugin.id, { plugin, settings: read.data });
+  }
+  if (!parsed.success || issues.length > 0) {
+    const lines = issues.map((i) =>
       i.code === 'custom' ? `- ${i.message}` : `- ${i.path.join('.')}: ${i.message}`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
@@ -269,9 +205,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(
       'Invalid configuration:\n- GOODTAKE_KEY_SECRET must be at least 32 characters',
     );
-  }
-  if (e.ARK_BASE_URL !== undefined && !URL.canParse(e.ARK_BASE_URL)) {
-    throw new ConfigError('Invalid configuration:\n- ARK_BASE_URL must be an absolute URL');
   }
   if (
     e.GOODTAKE_REQUEST_TIMEOUT_MS <= e.GOODTAKE_BODY_TIMEOUT_MS ||
@@ -299,6 +232,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError(
       'Invalid configuration:\n- GOODTAKE_RESERVATION_LEASE_MS must be longer than GOODTAKE_GENERATION_TIMEOUT_MS, or a running generation could be settled under it',
     );
+  }
+  let catalog: Catalog;
+  try {
+    catalog = loadCatalog(e.GOODTAKE_CATALOG, {
+      plugins: PROVIDER_PLUGINS,
+      configured: providers,
+      seedPrices: {
+        'seedream-4-5-251128': e.GOODTAKE_PRICE_SEEDREAM_4_5,
+        'seedream-4-0-250828': e.GOODTAKE_PRICE_SEEDREAM_4_0,
+      },
+      maxPrice: MAX_CREDIT_AMOUNT / 4,
+    });
+  } catch (err) {
+    if (err instanceof CatalogError)
+      throw new ConfigError(`Invalid configuration:\n${err.message}`);
+    throw err;
   }
   const provenance = parseProvenanceParts(e.GOODTAKE_PROVENANCE);
   if (!provenance.ok) throw new ConfigError(`Invalid configuration:\n- ${provenance.message}`);
@@ -330,10 +279,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
             forcePathStyle: e.S3_FORCE_PATH_STYLE,
           }
         : { kind: 'local' },
-    prices: {
-      'seedream-4-5-251128': e.GOODTAKE_PRICE_SEEDREAM_4_5,
-      'seedream-4-0-250828': e.GOODTAKE_PRICE_SEEDREAM_4_0,
-    },
+    catalog,
     startingCredits: e.GOODTAKE_STARTING_CREDITS,
     bodyLimitBytes: e.GOODTAKE_BODY_LIMIT_BYTES,
     http: {
@@ -344,35 +290,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     fetch: { allow: e.GOODTAKE_FETCH_ALLOW, timeoutMs: e.GOODTAKE_FETCH_TIMEOUT_MS },
     keepInputs: e.GOODTAKE_KEEP_INPUTS,
-    provider: e.ARK_API_KEY
-      ? {
-          kind: 'modelark',
-          apiKey: e.ARK_API_KEY,
-          baseUrl: e.ARK_BASE_URL,
-          flavor: e.ARK_FLAVOR,
-          modelIds: {
-            ...(e.ARK_MODEL_SEEDREAM_4_5
-              ? { 'seedream-4-5-251128': e.ARK_MODEL_SEEDREAM_4_5 }
-              : {}),
-            ...(e.ARK_MODEL_SEEDREAM_4_0
-              ? { 'seedream-4-0-250828': e.ARK_MODEL_SEEDREAM_4_0 }
-              : {}),
-          },
-          watermark: e.ARK_WATERMARK,
-          responseFormat: e.ARK_RESPONSE_FORMAT,
-          stream: e.ARK_STREAM,
-          sendSourceUrls: e.ARK_SEND_SOURCE_URLS,
-          requestTimeoutMs: e.ARK_REQUEST_TIMEOUT_MS,
-          maxRetries: e.ARK_MAX_RETRIES,
-          imagesPerMinute: e.ARK_IMAGES_PER_MINUTE,
-          maxQueueMs: e.ARK_MAX_QUEUE_MS,
-          downloadConcurrency: e.ARK_DOWNLOAD_CONCURRENCY,
-        }
-      : {
-          kind: 'offline',
-          delayMs: e.GOODTAKE_OFFLINE_DELAY_MS,
-          testMarkers: e.GOODTAKE_OFFLINE_TEST_MARKERS,
-        },
+    providers,
     generationTimeoutMs: e.GOODTAKE_GENERATION_TIMEOUT_MS,
     reservationLeaseMs: e.GOODTAKE_RESERVATION_LEASE_MS,
     shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { sql } from 'kysely';
-import { type ApplicationOverrides, composeApplication } from './compose.ts';
+import { type ApplicationOverrides, type CoreServices, composeApplication } from './compose.ts';
 import type { Config } from './config.ts';
-import type { CoreServices } from './core.ts';
 import { serverTimeouts } from './http/server-timeouts.ts';
 import type { Logger } from './log.ts';
 
@@ -90,7 +89,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const print = options.print ?? ((text: string) => process.stderr.write(`${text}\n`));
   const application = await composeApplication(config, log, options);
-  const { core, app, provider } = application;
+  const { core, app, router } = application;
 
   const sweep = async () => {
     try {
@@ -129,14 +128,17 @@ export async function startServer(
   const url = `http://${shownHost}:${port}`;
   // The API is reached at the server itself; PUBLIC_BASE_URL may be a CDN for images only.
   await bootstrapDefaultAccount(core, config, print, url);
-  if (provider.id === 'offline') {
-    log.warn(
-      { provider: provider.id },
-      'OFFLINE PROVIDER ACTIVE: images are synthetic, drawn locally; no Seedream model is called. Set ARK_API_KEY to use BytePlus ModelArk.',
-    );
-  }
+  for (const warning of application.warnings) log.warn(warning);
   log.info(
-    { url, provider: provider.describe(), database: core.database.kind },
+    {
+      url,
+      providers: router.describe(),
+      catalog: config.catalog.source,
+      models: config.catalog.models.map(
+        (m) => `${m.id} via ${m.routes.map((r) => r.provider).join(' > ')}`,
+      ),
+      database: core.database.kind,
+    },
     'goodtake listening',
   );
 

@@ -61,14 +61,14 @@ export function table(rows: ReadonlyArray<Record<string, string | number | null>
 
 /**
  * Runs a command body with the core services open, closing them afterwards. Admin commands
- * need the database and its services only (src/core.ts), never the server's half of the
+ * need the database and its services only (src/compose.ts's openCore), never the server's half of the
  * composition root: no HTTP app, image processing or metrics is loaded for them.
  */
 export async function withCore<T>(
   io: CliIo,
-  body: (core: import('../core.ts').CoreServices) => Promise<T>,
+  body: (core: import('../compose.ts').CoreServices) => Promise<T>,
 ): Promise<T> {
-  const { openCore } = await import('../core.ts');
+  const { openCore } = await import('../compose.ts');
   const config = configFrom(io);
   const core = await openCore(config, { migrate: config.autoMigrate });
   try {

@@ -1,12 +1,6 @@
 import { z } from 'zod';
-import {
-  DEFAULT_MODEL,
-  MODEL_IDS,
-  type ModelId,
-  OPTIMIZE_MODES,
-  type OptimizeMode,
-} from './models.ts';
-import { DEFAULT_SIZE, parseSize, type RequestedSize } from './sizes.ts';
+import { DEFAULT_MODEL, OPTIMIZE_MODES, type OptimizeMode } from './models.ts';
+import { DEFAULT_SIZE, type ModelSizes, parseSize, type RequestedSize } from './sizes.ts';
 
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_IMAGE_URLS = 10;
@@ -59,9 +53,11 @@ export const generateImageRequestSchema = z
       })
       .describe('Text description of the image to generate or edit (1-4000 characters).'),
     model: z
-      .enum(MODEL_IDS, { error: `model must be one of: ${MODEL_IDS.join(', ')}` })
-      .default(DEFAULT_MODEL)
-      .describe('Model variant to use.'),
+      .string({ error: 'model must be a string' })
+      .optional()
+      // The catalog's default model; the seed's default unless the operator changes it.
+      .meta({ default: DEFAULT_MODEL })
+      .describe('Model to use: an id of GET /api/v1/models.'),
     number_of_images: z
       .number({ error: 'number_of_images must be an integer between 1 and 4' })
       .int({ error: 'number_of_images must be an integer between 1 and 4' })
@@ -71,9 +67,10 @@ export const generateImageRequestSchema = z
       .describe('Number of images to generate (1-4).'),
     size: z
       .string({ error: 'size must be a string' })
-      .default(DEFAULT_SIZE)
+      .optional()
+      .meta({ default: DEFAULT_SIZE })
       .describe(
-        "Image size: 1K, 2K or 4K (auto aspect ratio), or an exact WxH from the model's table.",
+        `Image size: 1K, 2K or 4K (auto aspect ratio), or an exact WxH from the model's table (default: the model's default size, ${DEFAULT_SIZE} for the Seedream models).`,
       ),
     optimize_prompt_mode: z
       .enum(OPTIMIZE_MODES, {
@@ -103,7 +100,8 @@ export type GenerateImageRequestBody = z.input<typeof generateImageRequestSchema
 /** A validated request, with the size resolved for its model. */
 export interface GenerateImageRequest {
   readonly prompt: string;
-  readonly model: ModelId;
+  /** A model id of the catalog. */
+  readonly model: string;
   readonly numberOfImages: number;
   readonly sizeLabel: string;
   readonly size: RequestedSize;
@@ -146,8 +144,23 @@ export function unknownFieldProblem(key: string, cut = false): { field: string; 
   };
 }
 
+/** What request checks need to know of the models served (the catalog). */
+export interface ModelLookup {
+  readonly defaultModel: string;
+  readonly models: readonly { readonly id: string }[];
+  find(id: string):
+    | (ModelSizes & {
+        readonly defaultSize: string;
+        readonly capabilities: {
+          readonly maxSourceImages: number;
+          readonly promptModes: readonly OptimizeMode[];
+        };
+      })
+    | undefined;
+}
+
 /** Validates a parsed JSON body. The first problem found is reported, naming its field. */
-export function checkGenerateImageRequest(body: unknown): RequestCheck {
+export function checkGenerateImageRequest(body: unknown, models: ModelLookup): RequestCheck {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return { ok: false, field: '', message: 'the request body must be a JSON object' };
   }
@@ -162,15 +175,41 @@ export function checkGenerateImageRequest(body: unknown): RequestCheck {
     return { ok: false, field, message };
   }
   const v = parsed.data;
-  const size = parseSize(v.model, v.size);
+  const model = models.find(v.model ?? models.defaultModel);
+  if (!model) {
+    return {
+      ok: false,
+      field: 'model',
+      message: `model must be one of: ${models.models.map((m) => m.id).join(', ')}`,
+    };
+  }
+  const sizeLabel = v.size ?? model.defaultSize;
+  const size = parseSize(model, sizeLabel);
   if (!size.ok) return { ok: false, field: 'size', message: size.message };
+  if (!model.capabilities.promptModes.includes(v.optimize_prompt_mode)) {
+    return {
+      ok: false,
+      field: 'optimize_prompt_mode',
+      message: `optimize_prompt_mode must be one of: ${model.capabilities.promptModes.join(', ')} for ${model.id}`,
+    };
+  }
+  if (v.image_urls.length > model.capabilities.maxSourceImages) {
+    return {
+      ok: false,
+      field: 'image_urls',
+      message:
+        model.capabilities.maxSourceImages === 0
+          ? `${model.id} takes no source images (image_urls must be empty)`
+          : `image_urls may hold at most ${model.capabilities.maxSourceImages} entries for ${model.id}`,
+    };
+  }
   return {
     ok: true,
     request: {
       prompt: v.prompt,
-      model: v.model,
+      model: model.id,
       numberOfImages: v.number_of_images,
-      sizeLabel: v.size,
+      sizeLabel,
       size: size.size,
       optimizeMode: v.optimize_prompt_mode,
       includeBase64: v.include_base64_encoding,
@@ -195,7 +234,7 @@ export const generateImageResponseSchema = z.object({
   data: z.object({
     images: z.array(imageSchema),
     generation_time_ms: z.int(),
-    model: z.enum(MODEL_IDS),
+    model: z.string().describe('The model id that served the request.'),
     prompt: z.string(),
     id: z.string().describe('Generation id (additive).'),
     credits_used: z.int().describe('Credits charged for the delivered images (additive).'),

@@ -38,25 +38,36 @@ export const EXACT_SIZES: Readonly<Record<ModelId, readonly string[]>> = {
   ],
 };
 
+/** What a model accepts as `size`: its resolution classes and its exact sizes (catalog). */
+export interface ModelSizes {
+  readonly id: string;
+  readonly tiers: readonly SizeTier[];
+  readonly exactSizes: readonly string[];
+}
+
 /** Every value `size` accepts for a model: the auto tokens first, then the exact sizes. */
-export function validSizes(model: ModelId): readonly string[] {
-  return [...SIZE_TIERS, ...EXACT_SIZES[model]];
+export function validSizes(model: ModelSizes): readonly string[] {
+  return [...model.tiers, ...model.exactSizes];
 }
 
 export type SizeParse = { ok: true; size: RequestedSize } | { ok: false; message: string };
 
+/** `WxH` as numbers, or undefined when `raw` is not of that form. */
+export function parseDimensions(raw: string): Dimensions | undefined {
+  const m = /^([1-9]\d{0,4})x([1-9]\d{0,4})$/.exec(raw);
+  return m ? { width: Number(m[1]), height: Number(m[2]) } : undefined;
+}
+
 /** Parses `size` for a model: tokens are case-insensitive, `WxH` must match the table exactly. */
-export function parseSize(model: ModelId, raw: string): SizeParse {
+export function parseSize(model: ModelSizes, raw: string): SizeParse {
   const token = raw.toUpperCase();
-  const tier = SIZE_TIERS.find((t) => t === token);
+  const tier = model.tiers.find((t) => t === token);
   if (tier) return { ok: true, size: { kind: 'auto', tier } };
-  if (EXACT_SIZES[model].includes(raw)) {
-    const [w, h] = raw.split('x').map(Number);
-    return { ok: true, size: { kind: 'exact', width: w!, height: h! } };
-  }
+  const exact = model.exactSizes.includes(raw) ? parseDimensions(raw) : undefined;
+  if (exact) return { ok: true, size: { kind: 'exact', ...exact } };
   return {
     ok: false,
-    message: `size '${raw}' is not supported by ${model}. Valid sizes for ${model}: ${validSizes(model).join(', ')}`,
+    message: `size '${raw}' is not supported by ${model.id}. Valid sizes for ${model.id}: ${validSizes(model).join(', ')}`,
   };
 }
 

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { CreditLimitError } from '../ledger/limits.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import { LimitsUnavailableError } from '../ratelimit/redis-failure-policy.ts';
 import { type BodySettings, requestBodies } from './body/request-body.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError, renderError } from './errors.ts';
@@ -14,10 +15,15 @@ import { registerDocs } from './routes/docs.ts';
 import { type GenerateImageRouteDeps, registerGenerateImage } from './routes/generate-image.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerImages } from './routes/images.ts';
+import { type ModelRouteDeps, registerModels } from './routes/models.ts';
 import { renderOpenAiError } from './routes/openai/errors.ts';
 import { OPENAI_PREFIX, type OpenAiRouteDeps, registerOpenAi } from './routes/openai/index.ts';
 
-export interface AppDeps extends GenerateImageRouteDeps, AccountRouteDeps, OpenAiRouteDeps {
+export interface AppDeps
+  extends GenerateImageRouteDeps,
+    AccountRouteDeps,
+    OpenAiRouteDeps,
+    ModelRouteDeps {
   readonly log: Logger;
   readonly checkDatabase: () => Promise<void>;
   readonly shuttingDown: () => boolean;
@@ -71,6 +77,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   registerGenerateImage(app, deps);
   registerAccount(app, deps);
+  registerModels(app, deps);
   registerImages(app, deps);
   registerOpenAi(app, deps);
 
@@ -83,6 +90,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     let apiError: ApiError;
     if (err instanceof ApiError) {
       apiError = err;
+    } else if (err instanceof LimitsUnavailableError) {
+      apiError = new ApiError(
+        'service_unavailable',
+        'Rate limits cannot be checked right now. Please retry shortly.',
+        { retryAfter: err.retryAfterSeconds },
+      );
     } else if (err instanceof CreditLimitError) {
       // An amount over the ledger's documented maximum, from any route that moves credits.
       apiError = new ApiError('invalid_parameters', err.message);

@@ -1,25 +1,6 @@
-/** Every error code the API returns, and its HTTP status (the contract's table). */
-export const STATUS_OF = {
-  invalid_parameters: 400,
-  invalid_json: 400,
-  invalid_image: 400,
-  content_policy_violation: 400,
-  unauthorized: 401,
-  insufficient_credits: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  request_timeout: 408,
-  idempotency_conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limit_exceeded: 429,
-  internal_error: 500,
-  upstream_error: 502,
-  service_unavailable: 503,
-  upstream_timeout: 504,
-} as const satisfies Record<string, number>;
+import { type ErrorCode, STATUS_OF } from '../contract/error-codes.ts';
 
-export type ErrorCode = keyof typeof STATUS_OF;
+export { type ErrorCode, STATUS_OF };
 
 export interface ApiErrorDetails {
   /** The request field at fault, for invalid_parameters (dot path, e.g. `image_urls.2`). */

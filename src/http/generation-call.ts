@@ -12,6 +12,7 @@ import { type LimitDefaults, limitsFor } from '../ratelimit/key-limits.ts';
 import type { ConcurrencyLimiter } from '../ratelimit/limiter.ts';
 import type { ImageStore } from '../storage/store.ts';
 import { ApiError } from './errors.ts';
+import { generationFailureError } from './generation-failure.ts';
 
 /** What an idempotent replay needs to rebuild the first response. */
 export interface StoredGeneration {
@@ -157,12 +158,7 @@ export async function runGeneration(
   }
   if (!result.ok) {
     await forget();
-    const { code, message, retryAfter } = result.failure;
-    throw new ApiError(code, message, {
-      ...(retryAfter !== undefined ? { retryAfter } : {}),
-      // A refused source names its field where the request named it (OpenAI's `param`).
-      ...(code === 'invalid_image' && request.sourceField ? { field: request.sourceField } : {}),
-    });
+    throw generationFailureError(result.failure, request.sourceField);
   }
   if (idempotencyKey !== undefined) {
     await deps.idempotency.complete(key.accountId, idempotencyKey, {

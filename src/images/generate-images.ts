@@ -1,20 +1,16 @@
+import type { Catalog, CatalogModel } from '../catalog/types.ts';
 import type { GenerateImageRequest } from '../contract/generate-image.ts';
-import type { ModelId } from '../contract/models.ts';
 import { deadline } from '../deadline.ts';
 import type { SourceImageLoader } from '../fetch/source-images.ts';
-import type { ErrorCode } from '../http/errors.ts';
 import { sortableId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Provenance } from '../provenance/provenance.ts';
-import type {
-  ImageProvider,
-  ProviderFailure,
-  ProviderFailureKind,
-  SourceImage,
-} from '../providers/provider.ts';
+import type { ProviderFailure, ProviderFailureKind, SourceImage } from '../providers/provider.ts';
+import type { Attempt, ModelRouter } from '../routing/router.ts';
 import type { ImageStore } from '../storage/store.ts';
+import { FAILURE_CODE, type GenerationFailure } from './failure.ts';
 import type { ImageRecords, StoredImage } from './image-records.ts';
 import { NotAnImageError, normalizeImage } from './normalize.ts';
 
@@ -42,11 +38,7 @@ export interface GenerationProgress {
   readonly onImage?: (image: DeliveredImage, position: number) => void;
 }
 
-export interface GenerationFailure {
-  readonly code: ErrorCode;
-  readonly message: string;
-  readonly retryAfter?: number;
-}
+export type { GenerationFailure } from './failure.ts';
 
 export type GenerateResult =
   | {
@@ -54,18 +46,27 @@ export type GenerateResult =
       generationId: string;
       images: DeliveredImage[];
       generationTimeMs: number;
+      /** What the ledger captured for the delivered images. */
       creditsUsed: number;
+      attempts: readonly Attempt[];
     }
-  | { ok: false; generationId?: string; failure: GenerationFailure };
+  | {
+      ok: false;
+      generationId?: string;
+      failure: GenerationFailure;
+      attempts: readonly Attempt[];
+    };
 
 export interface GenerateImagesDeps {
   readonly ledger: Ledger;
-  readonly provider: ImageProvider;
+  /** The models served: price, sizes and routes. */
+  readonly catalog: Catalog;
+  /** Serves one image of a model through its routes, falling back where it may. */
+  readonly router: ModelRouter;
   readonly records: ImageRecords;
   /** Embeds what every image must say about its making, between normalisation and storage. */
   readonly provenance: Provenance;
   readonly sources: SourceImageLoader;
-  readonly prices: Readonly<Record<ModelId, number>>;
   readonly generationTimeoutMs: number;
   /** Where to keep blend-mode inputs when the operator asked for it (GOODTAKE_KEEP_INPUTS). */
   readonly keepInputs?: ImageStore | undefined;
@@ -74,11 +75,14 @@ export interface GenerateImagesDeps {
   readonly log: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => number;
+  /** Told every route attempt of a generation once it ends (recorded with it). */
+  readonly onAttempts?: (generationId: string, attempts: readonly Attempt[]) => Promise<void>;
 }
 
-type JobOutcome =
+type JobOutcome = (
   | { ok: true; image: DeliveredImage }
-  | { ok: false; kind: ProviderFailureKind | 'internal'; failure?: ProviderFailure };
+  | { ok: false; kind: ProviderFailureKind | 'internal'; failure?: ProviderFailure }
+) & { attempts: readonly Attempt[] };
 
 /** Which failure speaks for a request when no image was delivered: the most actionable. */
 const FAILURE_PRIORITY: ReadonlyArray<ProviderFailureKind | 'internal'> = [
@@ -91,28 +95,14 @@ const FAILURE_PRIORITY: ReadonlyArray<ProviderFailureKind | 'internal'> = [
 ];
 
 function toFailure(kind: ProviderFailureKind | 'internal', f?: ProviderFailure): GenerationFailure {
-  const retry =
-    f?.retryAfter !== undefined ? { retryAfter: Math.max(1, Math.ceil(f.retryAfter)) } : {};
   switch (kind) {
     case 'content_policy':
-      return {
-        code: 'content_policy_violation',
-        message: f?.message ?? 'The request was refused by the content policy',
-      };
     case 'invalid_input':
-      return { code: 'invalid_image', message: f?.message ?? 'A source image could not be used' };
+      return { kind, message: f?.message };
     case 'rate_limited':
-      return {
-        code: 'service_unavailable',
-        message: 'The model provider is at capacity. Please retry later.',
-        retryAfter: retry.retryAfter ?? 30,
-      };
-    case 'timeout':
-      return { code: 'upstream_timeout', message: 'The model provider did not answer in time' };
-    case 'unavailable':
-      return { code: 'upstream_error', message: 'The model provider failed to generate the image' };
-    case 'internal':
-      return { code: 'internal_error', message: 'An internal error occurred' };
+      return { kind, retryAfter: f?.retryAfter };
+    default:
+      return { kind };
   }
 }
 
@@ -131,6 +121,8 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     progress: GenerationProgress = {},
   ): Promise<GenerateResult> {
     const generationId = caller.generationId ?? newGenerationId(now);
+    const model = deps.catalog.find(request.model);
+    if (!model) throw new Error(`model ${request.model} is not in the catalog`);
     const reservation = await deps.ledger.reserve({
       id: generationId,
       accountId: caller.accountId,
@@ -140,16 +132,18 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       size: request.sizeLabel,
       numberOfImages: request.numberOfImages,
       blend: request.imageUrls.length > 0,
-      pricePerImage: deps.prices[request.model],
+      pricePerImage: model.pricePerImage,
       endUser: request.endUser ?? null,
     });
     if (!reservation.ok) {
       return {
         ok: false,
         failure: {
-          code: 'insufficient_credits',
-          message: `Insufficient credits to complete this request: it needs ${reservation.required}, the account has ${reservation.available} available`,
+          kind: 'insufficient_credits',
+          required: reservation.required,
+          available: reservation.available,
         },
+        attempts: [],
       };
     }
 
@@ -158,6 +152,24 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     const signal = limit.signal;
     let delivered: DeliveredImage[] = [];
     let errorCode: string | null = null;
+    let attempts: Attempt[] = [];
+    let settled: Awaited<ReturnType<Ledger['settle']>> | undefined;
+    const settle = async () => {
+      settled = await deps.ledger
+        .settle({
+          generationId,
+          delivered: delivered.length,
+          errorCode,
+          settledBy: 'request',
+          durationMs: now() - started,
+        })
+        .catch((err: unknown) => {
+          // The lease sweeper settles it later from the recorded images; nothing is lost.
+          deps.log.error({ err, generationId }, 'settling a generation failed');
+          return undefined;
+        });
+      return settled;
+    };
     try {
       const loaded = await deps.sources.load(request.imageUrls, signal, request.sourceField);
       if (!loaded.ok && loaded.refused) {
@@ -177,12 +189,9 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         );
       }
       if (!loaded.ok) {
-        errorCode = 'invalid_image';
-        return {
-          ok: false,
-          generationId,
-          failure: { code: 'invalid_image', message: loaded.message },
-        };
+        const failure: GenerationFailure = { kind: 'invalid_source', message: loaded.message };
+        errorCode = FAILURE_CODE[failure.kind];
+        return { ok: false, generationId, failure, attempts };
       }
       // Inputs live only in this request's memory unless the operator keeps them.
       if (deps.keepInputs) {
@@ -199,9 +208,10 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       }
       const outcomes = await Promise.all(
         Array.from({ length: request.numberOfImages }, (_, index) =>
-          runJob(request, caller, generationId, index, loaded.images, signal, progress),
+          runJob(request, model, caller, generationId, index, loaded.images, signal, progress),
         ),
       );
+      attempts = outcomes.flatMap((o) => o.attempts);
       delivered = outcomes.flatMap((o) => (o.ok ? [o.image] : []));
       const generationTimeMs = now() - started;
       if (delivered.length === 0) {
@@ -209,36 +219,36 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         const worst =
           FAILURE_PRIORITY.map((k) => failed.find((f) => f.kind === k)).find(Boolean) ?? failed[0]!;
         const failure = toFailure(worst.kind, worst.failure);
-        errorCode = failure.code;
-        return { ok: false, generationId, failure };
+        errorCode = FAILURE_CODE[failure.kind];
+        return { ok: false, generationId, failure, attempts };
       }
+      const result = await settle();
       return {
         ok: true,
         generationId,
         images: delivered,
         generationTimeMs,
-        creditsUsed: delivered.length * deps.prices[request.model],
+        // What the ledger captured. When settling failed here, the lease sweeper charges the
+        // stored images by the same rule (one price per delivered image), later.
+        creditsUsed: result?.ok ? result.captured : delivered.length * model.pricePerImage,
+        attempts,
       };
     } finally {
       limit.dispose();
-      const settled = await deps.ledger
-        .settle({
-          generationId,
-          delivered: delivered.length,
-          errorCode,
-          settledBy: 'request',
-          durationMs: now() - started,
-        })
-        .catch((err: unknown) => {
-          // The lease sweeper settles it later from the recorded images; nothing is lost.
-          deps.log.error({ err, generationId }, 'settling a generation failed');
-          return undefined;
+      if (settled === undefined) await settle();
+      if (attempts.length > 0) {
+        await deps.onAttempts?.(generationId, attempts).catch((err: unknown) => {
+          deps.log.error({ err, generationId }, 'recording route attempts failed');
         });
-      const model = request.model;
-      if (delivered.length > 0) deps.metrics?.imagesDelivered.inc({ model }, delivered.length);
-      else if (errorCode) deps.metrics?.generationFailures.inc({ model, code: errorCode });
-      deps.metrics?.generationSeconds.observe({ model }, (now() - started) / 1000);
-      if (settled && !settled.ok) {
+      }
+      const modelId = request.model;
+      if (delivered.length > 0) {
+        deps.metrics?.imagesDelivered.inc({ model: modelId }, delivered.length);
+      } else if (errorCode) {
+        deps.metrics?.generationFailures.inc({ model: modelId, code: errorCode });
+      }
+      deps.metrics?.generationSeconds.observe({ model: modelId }, (now() - started) / 1000);
+      if (settled !== undefined && !(settled as { ok: boolean }).ok) {
         deps.log.warn({ generationId }, 'generation was already settled (lease expired first)');
       }
     }
@@ -246,6 +256,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
 
   async function runJob(
     request: GenerateImageRequest,
+    model: CatalogModel,
     caller: Caller,
     generationId: string,
     index: number,
@@ -253,9 +264,9 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     signal: AbortSignal,
     progress: GenerationProgress,
   ): Promise<JobOutcome> {
+    let attempts: readonly Attempt[] = [];
     try {
-      const outcome = await deps.provider.generate({
-        model: request.model,
+      const routed = await deps.router.generate(model, {
         prompt: request.prompt,
         size: request.size,
         mode: request.optimizeMode,
@@ -263,29 +274,37 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         sources,
         signal,
       });
+      attempts = routed.attempts;
+      const { outcome } = routed;
       if (!outcome.ok) {
         deps.log.info(
-          { generationId, index, kind: outcome.failure.kind, requestId: caller.requestId },
+          {
+            generationId,
+            index,
+            kind: outcome.failure.kind,
+            requestId: caller.requestId,
+            attempts: attempts.map((a) => `${a.provider}:${a.outcome}`),
+          },
           'provider produced no image',
         );
-        return { ok: false, kind: outcome.failure.kind, failure: outcome.failure };
+        return { ok: false, kind: outcome.failure.kind, failure: outcome.failure, attempts };
       }
       const normalized = await normalizeImage(
         outcome.image.bytes,
         request.size,
-        request.model,
+        model.profile,
         request.output,
       );
       const marked = await deps.provenance.mark(normalized, {
         model: request.model,
-        provider: deps.provider.id,
+        provider: routed.provider ?? 'unknown',
         sources,
         createdAt: new Date(now()),
         title: `${generationId}-${index}.${normalized.ext}`,
       });
       if (!marked.ok) {
         deps.log.error({ generationId, index, reason: marked.reason }, 'image could not be marked');
-        return { ok: false, kind: 'internal' };
+        return { ok: false, kind: 'internal', attempts };
       }
       const image = marked.image;
       const stored = await deps.records.save({
@@ -296,22 +315,22 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       });
       const delivered = request.includeBase64 ? { ...stored, data: image.bytes } : stored;
       progress.onImage?.(delivered, index);
-      return { ok: true, image: delivered };
+      return { ok: true, image: delivered, attempts };
     } catch (err) {
       if (signal.aborted) {
         const timedOut =
           signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
-        return { ok: false, kind: timedOut ? 'timeout' : 'unavailable' };
+        return { ok: false, kind: timedOut ? 'timeout' : 'unavailable', attempts };
       }
       if (err instanceof NotAnImageError) {
         deps.log.error(
           { generationId, index, err: err.message },
           'provider output is not an image',
         );
-        return { ok: false, kind: 'unavailable' };
+        return { ok: false, kind: 'unavailable', attempts };
       }
       deps.log.error({ err, generationId, index }, 'image job failed unexpectedly');
-      return { ok: false, kind: 'internal' };
+      return { ok: false, kind: 'internal', attempts };
     }
   }
 }

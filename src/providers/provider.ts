@@ -13,7 +13,13 @@ export interface SourceImage {
 
 /** One image to generate: a request for n images becomes n of these, run in parallel. */
 export interface GenerationJob {
+  /** The seed model whose upstream rules (sizes, limits, request fields) this job follows. */
   readonly model: ModelId;
+  /**
+   * The provider's own model or endpoint id from the catalog route; absent means the
+   * provider's default for `model`.
+   */
+  readonly upstreamModel?: string;
   readonly prompt: string;
   readonly size: RequestedSize;
   readonly mode: OptimizeMode;
@@ -44,11 +50,15 @@ export interface ProviderFailure {
   readonly retryAfter?: number;
 }
 
-export type GenerationOutcome =
+export type GenerationOutcome = (
   | { readonly ok: true; readonly image: GeneratedImage }
-  | { readonly ok: false; readonly failure: ProviderFailure };
+  | { readonly ok: false; readonly failure: ProviderFailure }
+) & {
+  /** The upstream's id of the request or job, when it gave one (logs, attempts). */
+  readonly upstreamRequestId?: string;
+};
 
-/** Something that turns one job into one image. Implementations: offline, modelark. */
+/** Something that turns one job into one image. Implementations: one per provider folder. */
 export interface ImageProvider {
   readonly id: string;
   /** A line for the startup log: what this provider is and where it sends requests. */

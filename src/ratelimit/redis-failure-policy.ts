@@ -1,4 +1,3 @@
-import { ApiError } from '../http/errors.ts';
 import type { ConcurrencyLimiter, RateDecision, RequestLimiter } from './limiter.ts';
 import { REDIS_UNAVAILABLE_RETRY_AFTER_S, type RedisHandle } from './redis-client.ts';
 
@@ -10,12 +9,17 @@ const UNCHECKED: RateDecision = {
   retryAfterSeconds: 0,
 };
 
-function unavailable(): ApiError {
-  return new ApiError(
-    'service_unavailable',
-    'Rate limits cannot be checked right now. Please retry shortly.',
-    { retryAfter: REDIS_UNAVAILABLE_RETRY_AFTER_S },
-  );
+/** Limits could not be checked and the policy is `closed`: src/http/app.ts answers 503. */
+export class LimitsUnavailableError extends Error {
+  override name = 'LimitsUnavailableError';
+  readonly retryAfterSeconds = REDIS_UNAVAILABLE_RETRY_AFTER_S;
+  constructor() {
+    super('rate limits cannot be checked (Redis unavailable)');
+  }
+}
+
+function unavailable(): LimitsUnavailableError {
+  return new LimitsUnavailableError();
 }
 
 /**

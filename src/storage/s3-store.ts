@@ -10,7 +10,7 @@ import type { StorageConfig } from '../config.ts';
 import type { ImageStore } from './store.ts';
 
 // This module imports the AWS SDK at its top: import it only where STORAGE=s3 is configured
-// (src/core.ts does, with a dynamic import), so that nothing else loads the SDK.
+// (src/compose.ts does, with a dynamic import), so that nothing else loads the SDK.
 
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 

@@ -1,3 +1,4 @@
+import { seedCatalog } from '../../src/catalog/build.ts';
 import { checkGenerateImageRequest, SUPPORTED_FIELDS } from '../../src/contract/generate-image.ts';
 import { PROTOTYPE_NAMES } from '../helpers/hostile.ts';
 
@@ -224,7 +225,7 @@ const SHAPES: ReadonlyArray<readonly [string, Shape]> = [
 /** Whether the server must accept `body` (then it is no use here). */
 function acceptable(body: string): boolean {
   try {
-    return checkGenerateImageRequest(JSON.parse(body)).ok;
+    return checkGenerateImageRequest(JSON.parse(body), seedCatalog()).ok;
   } catch {
     return false;
   }

@@ -24,8 +24,8 @@ const balance = async () => (await t.application.core.ledger.balance(t.accountId
 
 describe('goodtake on ModelArk (fake upstream)', () => {
   it('uses the modelark provider', async () => {
-    expect(t.application.provider.id).toBe('modelark');
-    expect(t.application.provider.describe()).toContain(fake.url);
+    expect([...t.application.providers.keys()]).toEqual(['modelark']);
+    expect(t.application.providers.get('modelark')?.describe()).toContain(fake.url);
   });
 
   it('sends one single-image call per image, without a watermark, and re-hosts every output', async () => {

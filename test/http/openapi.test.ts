@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { seedCatalog } from '../../src/catalog/build.ts';
 import { accountResponseSchema, generationListSchema } from '../../src/contract/account.ts';
 import {
   checkGenerateImageRequest,
   generateImageResponseSchema,
 } from '../../src/contract/generate-image.ts';
-import { contractModelDirectory } from '../../src/http/routes/openai/model-directory.ts';
+import { catalogModelDirectory } from '../../src/http/routes/openai/model-directory.ts';
 import { parseEditJsonBody, parseGenerationBody } from '../../src/http/routes/openai/request.ts';
 import {
   imagesResponseSchema,
@@ -130,9 +131,10 @@ describe('OpenAPI examples', () => {
   });
 
   it('gives every JSON request body a real example the server accepts', () => {
-    const models = contractModelDirectory({ 'seedream-4-5-251128': 4, 'seedream-4-0-250828': 3 });
+    const catalog = seedCatalog();
+    const models = catalogModelDirectory(catalog);
     const accepts: Record<string, (body: unknown) => boolean> = {
-      'POST /api/v1/bytedance/generate-image': (b) => checkGenerateImageRequest(b).ok,
+      'POST /api/v1/bytedance/generate-image': (b) => checkGenerateImageRequest(b, catalog).ok,
       'POST /v1/images/generations': (b) => parseGenerationBody(b, models).ok,
       'POST /v1/images/edits': (b) => parseEditJsonBody(b, models).ok,
     };

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CoreServices, openCore } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config.ts';
-import { type CoreServices, openCore } from '../../src/core.ts';
 import { createImageRecords } from '../../src/images/image-records.ts';
 import { createLocalStore } from '../../src/storage/local-store.ts';
 

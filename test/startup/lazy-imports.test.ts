@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, startServerProcess } from '../helpers/processes.ts';
 
 // Heavy dependencies are imported only where the configuration or the command needs them
-// (see src/core.ts and src/compose.ts). These tests run real `goodtake` processes with a
+// (see src/compose.ts, the composition root). These tests run real `goodtake` processes with a
 // preloaded hook that records every module they resolve: a static import of one of these
 // packages re-added anywhere on the path of the command fails them.
 

@@ -6,8 +6,8 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { sql } from 'kysely';
+import type { CoreServices } from '../../compose.ts';
 import type { Config } from '../../config.ts';
-import type { CoreServices } from '../../core.ts';
 import type { Db } from '../../db/database.ts';
 import { migrations } from '../../db/migrations/index.ts';
 import type { Database } from '../../db/schema.ts';
@@ -266,7 +266,7 @@ async function copyImages(
   fromDir: string,
   io: CliIo,
 ): Promise<number> {
-  const { openImageStore } = await import('../../core.ts');
+  const { openImageStore } = await import('../../compose.ts');
   const source = createLocalStore(fromDir);
   const target = await openImageStore(config);
   let copied = 0;
@@ -305,7 +305,7 @@ async function withCoreFor<T>(
   migrate: (config: Config) => boolean,
   body: (core: CoreServices, config: Config) => Promise<T>,
 ): Promise<T> {
-  const { openCore } = await import('../../core.ts');
+  const { openCore } = await import('../../compose.ts');
   const config = configFrom(io);
   const core = await openCore(config, { migrate: migrate(config) });
   try {

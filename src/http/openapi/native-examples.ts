@@ -99,3 +99,64 @@ export const GENERATIONS_EXAMPLE = {
     next_cursor: 'Z2VuXzBteDU1c2I0NTAwMDhYS0RRYk5ZdQ',
   },
 };
+
+export const MODELS_EXAMPLE = {
+  status: 'success',
+  data: {
+    models: [
+      {
+        id: 'seedream-4-5-251128',
+        name: 'Seedream 4.5',
+        owned_by: 'bytedance',
+        price_per_image: 4,
+        sizes: [
+          '1K',
+          '2K',
+          '4K',
+          '2048x2048',
+          '2304x1728',
+          '1728x2304',
+          '2560x1440',
+          '1440x2560',
+          '2496x1664',
+          '1664x2496',
+          '3024x1296',
+        ],
+        default_size: '2K',
+        capabilities: {
+          blend: true,
+          max_source_images: 10,
+          prompt_modes: ['standard', 'creative', 'precise'],
+        },
+        default: true,
+        available: true,
+      },
+      {
+        id: 'seedream-4-0-250828',
+        name: 'Seedream 4.0',
+        owned_by: 'bytedance',
+        price_per_image: 3,
+        sizes: [
+          '1K',
+          '2K',
+          '4K',
+          '512x512',
+          '768x768',
+          '1024x1024',
+          '1024x768',
+          '768x1024',
+          '1920x1080',
+          '1080x1920',
+        ],
+        default_size: '2K',
+        capabilities: {
+          blend: true,
+          max_source_images: 10,
+          prompt_modes: ['standard', 'creative', 'precise'],
+        },
+        default: false,
+        available: true,
+      },
+    ],
+  },
+};

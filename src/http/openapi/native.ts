@@ -4,6 +4,7 @@ import {
   generateImageRequestSchema,
   generateImageResponseSchema,
 } from '../../contract/generate-image.ts';
+import { modelListSchema } from '../../contract/model-list.ts';
 import { ApiError, renderError, STATUS_OF } from '../errors.ts';
 import {
   BODY_NOTES,
@@ -21,6 +22,7 @@ import {
   GENERATE_EXAMPLES,
   GENERATE_RESPONSE,
   GENERATIONS_EXAMPLE,
+  MODELS_EXAMPLE,
 } from './native-examples.ts';
 
 /** The native API's paths: the seed's endpoint, the caller's account, images and operations. */
@@ -59,6 +61,7 @@ export function nativePart(): DocumentPart {
       GenerateImageRequest: schemaOf(generateImageRequestSchema, 'input'),
       GenerateImageResponse: schemaOf(generateImageResponseSchema),
       Account: schemaOf(accountResponseSchema),
+      ModelList: schemaOf(modelListSchema),
       GenerationList: schemaOf(generationListSchema),
       Error: schemaOf(errorSchema),
     },
@@ -100,6 +103,21 @@ export function nativePart(): DocumentPart {
               'service_unavailable',
               'upstream_timeout',
             ),
+          },
+        },
+      },
+      '/api/v1/models': {
+        get: {
+          operationId: 'listModels',
+          tags: ['Account'],
+          summary:
+            'The models this server serves: price per image, sizes, capabilities, and whether they can be served now',
+          responses: {
+            '200': {
+              description: 'The models, the default first unless the catalog orders otherwise',
+              ...json('ModelList', MODELS_EXAMPLE, RATE_HEADERS),
+            },
+            ...errors('unauthorized', 'rate_limit_exceeded'),
           },
         },
       },

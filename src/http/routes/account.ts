@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import { MAX_END_USER_CHARS } from '../../contract/generate-image.ts';
-import type { ModelId } from '../../contract/models.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
 import type { Ledger } from '../../ledger/ledger.ts';
 import { type LimitDefaults, limitsFor } from '../../ratelimit/key-limits.ts';
@@ -19,7 +18,8 @@ export interface AccountRouteDeps {
   readonly accountName: (id: string) => Promise<string | undefined>;
   readonly limitDefaults: LimitDefaults;
   readonly requestLimiter: RequestLimiter;
-  readonly prices: Readonly<Record<ModelId, number>>;
+  /** Credits per image of each model served. */
+  readonly prices: Readonly<Record<string, number>>;
   readonly publicBaseUrl: string | undefined;
 }
 

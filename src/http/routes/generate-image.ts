@@ -1,8 +1,10 @@
 import type { Context, Hono } from 'hono';
+import type { Catalog } from '../../catalog/types.ts';
 import {
   checkGenerateImageRequest,
   type GenerateImageRequest,
   type GenerateImageResponse,
+  type ModelLookup,
 } from '../../contract/generate-image.ts';
 import { hashRequest } from '../../idempotency/idempotency.ts';
 import type { DeliveredImage } from '../../images/generate-images.ts';
@@ -23,6 +25,8 @@ export interface GenerateImageRouteDeps extends GenerationCallDeps {
   readonly requestLimiter: RequestLimiter;
   readonly bodyLimitBytes: number;
   readonly publicBaseUrl: string | undefined;
+  /** The models served (the catalog). */
+  readonly catalog: Catalog;
 }
 
 /**
@@ -32,9 +36,10 @@ export interface GenerateImageRouteDeps extends GenerationCallDeps {
 export async function readGenerateImageRequest(
   c: Context<AppEnv>,
   maxBodyBytes: number,
+  models: ModelLookup,
 ): Promise<GenerateImageRequest> {
   const body = await c.var.body.json(generateImageBodySpec(maxBodyBytes));
-  const check = checkGenerateImageRequest(body);
+  const check = checkGenerateImageRequest(body, models);
   if (!check.ok) throw new ApiError('invalid_parameters', check.message, { field: check.field });
   return check.request;
 }
@@ -118,7 +123,7 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
     authenticate(deps.keys),
     rateLimit(deps.requestLimiter, deps.limitDefaults),
     async (c) => {
-      const request = await readGenerateImageRequest(c, deps.bodyLimitBytes);
+      const request = await readGenerateImageRequest(c, deps.bodyLimitBytes, deps.catalog);
       const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
       const result = await runGeneration(deps, {
         key: c.get('apiKey'),

@@ -20,7 +20,9 @@ export async function generateWithFal(
   cfg: ResolvedFalOptions,
 ): Promise<GenerationOutcome> {
   const log = cfg.log.child({ provider: 'fal', model: job.model, index: job.index });
-  const endpoints = cfg.endpoints[job.model];
+  const endpoints = job.upstreamModel
+    ? { textToImage: `${job.upstreamModel}/text-to-image`, edit: `${job.upstreamModel}/edit` }
+    : cfg.endpoints[job.model];
   const endpointId = job.sources.length > 0 ? endpoints.edit : endpoints.textToImage;
   const input = buildFalInput(job, cfg);
   const spec = { upstream: 'fal.ai', log, maxSources: FAL_MAX_SOURCES, guardKey: job.model };

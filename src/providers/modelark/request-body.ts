@@ -36,7 +36,10 @@ export function buildRequestBody(
 ): ArkImageRequest {
   const image = imageField(job.sources, settings.sendSourceUrls);
   return {
-    model: settings.modelIds[job.model] ?? upstreamModelId(job.model, settings.flavor),
+    model:
+      job.upstreamModel ??
+      settings.modelIds[job.model] ??
+      upstreamModelId(job.model, settings.flavor),
     prompt: upstreamPrompt(job.prompt, job.mode),
     size: upstreamSize(job.model, job.size),
     sequential_image_generation: 'disabled',

@@ -24,7 +24,7 @@ export async function generateWithReplicate(
 ): Promise<GenerationOutcome> {
   const log = cfg.log.child({ provider: 'replicate', model: job.model, index: job.index });
   const { input, directiveDropped } = buildReplicateInput(job, cfg);
-  const modelName = cfg.modelNames[job.model];
+  const modelName = job.upstreamModel ?? cfg.modelNames[job.model];
   const maxSources = REPLICATE_PROFILES[job.model].maxSources;
   const spec = { upstream: 'Replicate', log, maxSources, guardKey: GUARD_KEY };
   return runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {

@@ -110,6 +110,15 @@ function mapBody(
       : `model '${shown}' is not available. Available models: ${available}`;
     return refuse('model', 'model_not_found', message);
   }
+  if (sources && sources.entries.length > model.maxSourceImages) {
+    return refuse(
+      sources.field,
+      'invalid_value',
+      model.maxSourceImages === 0
+        ? `${model.id} edits no images: use /v1/images/generations`
+        : `${model.id} takes at most ${model.maxSourceImages} images`,
+    );
+  }
   const size = resolveOpenAiSize(directory, model, body.size ?? 'auto', body.quality ?? 'auto');
   if (!size.ok) return refuse(size.param, 'invalid_value', size.message);
 

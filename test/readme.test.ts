@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PROVIDER_PLUGINS } from '../src/providers/registry.ts';
 
 // The root README repeats the SDK and CLI quick starts; the packages' own tests run those
 // (the SDK example file against a real server, the CLI block line by line). These checks keep
@@ -39,5 +40,15 @@ describe('README', () => {
     const names = [...config.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThan(20);
     for (const name of names) expect(README, name).toContain(`\`${name}\``);
+  });
+
+  it("documents every provider's environment variables", () => {
+    for (const plugin of PROVIDER_PLUGINS) {
+      // Each plugin's schema is an object of variables piped into its settings.
+      const shape = (plugin.settingsSchema as unknown as { in: { shape: object } }).in.shape;
+      const names = Object.keys(shape);
+      expect(names.length, plugin.id).toBeGreaterThan(1);
+      for (const name of names) expect(README, `${plugin.id} ${name}`).toContain(`\`${name}\``);
+    }
   });
 });

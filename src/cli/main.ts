@@ -18,7 +18,7 @@ export function buildCli(io: CliIo): Command {
     .addHelpText(
       'after',
       '\nAPI client commands (for callers of the API; see `goodtake generate --help`):\n' +
-        '  generate, account, generations, login, logout',
+        '  generate, account, generations, models, login, logout',
     );
   registerServeCommands(program, io);
   registerAccountCommands(program, io);
@@ -30,7 +30,14 @@ export function buildCli(io: CliIo): Command {
 }
 
 /** Commands of the API client (`@goodtake/cli`), reachable from the same `goodtake` binary. */
-const CLIENT_COMMANDS = new Set(['generate', 'account', 'generations', 'login', 'logout']);
+const CLIENT_COMMANDS = new Set([
+  'generate',
+  'account',
+  'generations',
+  'models',
+  'login',
+  'logout',
+]);
 
 /** Runs a client command through `@goodtake/cli` (built by `npm install`'s prepare step). */
 async function runClientCommand(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import { account } from './commands/account.ts';
 import { generate } from './commands/generate.ts';
 import { generations } from './commands/generations.ts';
 import { login, logout } from './commands/login.ts';
+import { models } from './commands/models.ts';
 import type { CommandContext } from './context.ts';
 import { describeError, EXIT, exitCodeFor, UsageError } from './errors.ts';
 import { type CommandName, HELP } from './help.ts';
@@ -16,6 +17,7 @@ const COMMANDS: Record<
   generate,
   account,
   generations,
+  models,
   login,
   logout,
 };
@@ -39,7 +41,7 @@ function wantsHelp(args: readonly string[]): boolean {
 }
 
 /**
- * Runs the client commands (`generate`, `account`, `generations`, `login`, `logout`, `help`)
+ * Runs the client commands (`generate`, `account`, `generations`, `models`, `login`, `logout`, `help`)
  * and resolves to the exit code; it never calls `process.exit`. The server's admin CLI
  * delegates to it with its own `io`.
  *

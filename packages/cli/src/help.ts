@@ -15,6 +15,7 @@ Commands:
   generate "PROMPT"   Generate (or, with --image, edit) images and save them
   account             Show the balance, limits and prices of your account
   generations         List your recent generations and the credits they used
+  models              List the models the server offers and what each image costs
   login --key KEY     Save an API key (and base URL) for the commands above
   logout              Forget the saved key
   help [COMMAND]      Show help for a command
@@ -25,6 +26,7 @@ Examples:
   goodtake generate "A serene forest path" --model seedream-4-0-250828 --size 1024x1024 -n 2
   goodtake account
   goodtake generations --limit 10
+  goodtake models
 
 Settings come from flags, then the environment (GOODTAKE_API_KEY, GOODTAKE_BASE_URL), then
 the file 'goodtake login' writes ($GOODTAKE_CONFIG, else
@@ -80,6 +82,22 @@ ${CONNECTION}
 Examples:
   goodtake account
   goodtake account --json | jq .data.available
+`,
+
+  models: `Usage: goodtake models [options]
+
+Lists the models the server offers: the identifier to pass as --model, the name, the cost of
+each delivered image in credits, the default size, how many source images it blends, and
+whether it can be served right now.
+
+Options:
+      --json            Print the API's JSON response instead
+
+${CONNECTION}
+
+Examples:
+  goodtake models
+  goodtake models --json | jq -r '.data.models[].id'
 `,
 
   generations: `Usage: goodtake generations [options]

@@ -76,3 +76,24 @@ describe('goodtake generations', () => {
     expect((await goodtake(['generations', '--limit', '0'], { env })).code).toBe(2);
   });
 });
+
+describe('goodtake models', () => {
+  it('shows each model with its identifier, name and cost per image', async () => {
+    const run = await goodtake(['models'], { env });
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^IDENTIFIER\s+NAME\s+COST PER IMAGE\s+DEFAULT SIZE\s+BLEND\s+STATUS$/,
+    );
+    expect(lines[1]).toMatch(
+      /^seedream-4-5-251128 \(default\)\s+Seedream 4\.5\s+4 credits\s+2K\s+up to 10\s+available$/,
+    );
+    expect(lines[2]).toMatch(/^seedream-4-0-250828\s+Seedream 4\.0\s+3 credits\s+2K/);
+    expect(lines).toHaveLength(3);
+  });
+
+  it('--json prints the API body', async () => {
+    const run = await goodtake(['models', '--json'], { env });
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'success', data: { models: [{}, {}] } });
+  });
+});

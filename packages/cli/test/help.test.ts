@@ -3,7 +3,7 @@ import { buildCli, goodtake } from './helpers/run.ts';
 
 beforeAll(() => buildCli());
 
-const COMMANDS = ['generate', 'account', 'generations', 'login', 'logout'];
+const COMMANDS = ['generate', 'account', 'generations', 'models', 'login', 'logout'];
 
 describe('help', () => {
   it('goodtake help lists every command, with examples and exit codes', async () => {

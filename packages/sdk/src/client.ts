@@ -7,6 +7,7 @@ import { sleep as realSleep } from './internal/sleep.ts';
 import { Account } from './resources/account.ts';
 import { Generations } from './resources/generations.ts';
 import { Images } from './resources/images.ts';
+import { Models } from './resources/models.ts';
 
 export const DEFAULT_BASE_URL = 'https://api.goodtake.ai';
 /** Ten minutes: a 4-image 4K generation can take several minutes upstream. */
@@ -58,7 +59,7 @@ export interface ApiRequest {
 
 /**
  * The GoodTake API client. One instance holds the key, base URL and retry settings; its
- * resources (`images`, `account`, `generations`) make the calls.
+ * resources (`images`, `account`, `generations`, `models`) make the calls.
  *
  * @example
  * ```ts
@@ -77,6 +78,7 @@ export class GoodTake {
   readonly images: Images = new Images(this);
   readonly account: Account = new Account(this);
   readonly generations: Generations = new Generations(this);
+  readonly models: Models = new Models(this);
 
   readonly #apiKey: string;
   readonly #fetch: typeof fetch;

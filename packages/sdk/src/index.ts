@@ -27,7 +27,9 @@ export {
   ConflictError,
   ConnectionError,
   ContentPolicyError,
+  ERROR_STATUS,
   type ErrorBody,
+  type ErrorCode,
   GoodTakeError,
   type GoodTakeErrorInit,
   InsufficientCreditsError,
@@ -75,4 +77,5 @@ export {
   type Seedream45GenerateParams,
   toBytes,
 } from './resources/images.ts';
+export type { ModelInfo, ModelList, Models } from './resources/models.ts';
 export { VERSION } from './version.ts';

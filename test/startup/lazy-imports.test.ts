@@ -26,6 +26,10 @@ const SERVER_PACKAGES = [
   ...C2PA_PACKAGES,
 ];
 
+/** What the configuration reads of the providers: settings schemas and size tables. */
+const SETTINGS_MODULES =
+  /\/src\/providers\/((registry|plugin)\.ts|\w+\/(plugin|models|upstream-size)\.ts|kit\/(queue-settings|size-fit)\.ts)$/;
+
 const hook = pathToFileURL(join(import.meta.dirname, 'record-modules.ts')).href;
 let dir: string;
 let logs = 0;
@@ -107,8 +111,13 @@ describe('modules loaded on the embedded defaults', () => {
       const list = modules();
       expect(loaded(list, ['kysely']), args.join(' ')).toEqual(['kysely']);
       expect(loaded(list, [...SCALE_OUT_PACKAGES, ...SERVER_PACKAGES]), args.join(' ')).toEqual([]);
-      const ownServerModules = list.filter((url) =>
-        /\/src\/(compose|server)\.ts$|\/src\/(http|metrics|providers)\//.test(url),
+      // The configuration reads each provider's settings schema (its plugin and the tables it
+      // checks the catalog with); no adapter, HTTP code or metrics may load. src/compose.ts,
+      // the composition root, imports the server's half only when it composes a server.
+      const ownServerModules = list.filter(
+        (url) =>
+          /\/src\/server\.ts$|\/src\/(http|metrics|routing)\//.test(url) ||
+          (/\/src\/providers\//.test(url) && !SETTINGS_MODULES.test(url)),
       );
       expect(ownServerModules, args.join(' ')).toEqual([]);
     }

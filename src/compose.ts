@@ -130,6 +130,7 @@ export interface Application {
   readonly idempotency: IdempotencyStore<StoredGeneration>;
   /** Warnings for the startup log (e.g. the offline provider serves). */
   readonly warnings: readonly string[];
+  readonly metrics: Metrics;
   /** Marks the application as shutting down (health turns 503) and aborts generations. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -230,6 +231,9 @@ export async function composeApplication(
     redisLimits,
     { createUsageService },
     { createModelRouter, catalogRoutes },
+    { createConsoleServices },
+    { createMailer },
+    { maskedConfig },
   ] = await Promise.all([
     import('kysely'),
     import('./contract/generate-image.ts'),
@@ -251,6 +255,9 @@ export async function composeApplication(
     import('./ratelimit/redis-limiter.ts'),
     import('./usage/usage.ts'),
     import('./routing/router.ts'),
+    import('./console/services.ts'),
+    import('./console/mail.ts'),
+    import('./console/config-summary.ts'),
   ]);
   const allow = parseAllowList(config.fetch.allow);
   if (!allow.ok) throw new Error(`GOODTAKE_FETCH_ALLOW: ${allow.message}`);
@@ -355,6 +362,13 @@ export async function composeApplication(
   });
 
   const models = catalogModelDirectory(catalog);
+  const consoleServices = createConsoleServices({
+    db: core.database.db,
+    sessionTtlMs: config.console.sessionTtlMs,
+    mailer: config.console.smtp ? await createMailer(config.console.smtp, log) : undefined,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  const configLines = maskedConfig(config);
   const app = createApp({
     log,
     keys: core.keys,
@@ -406,6 +420,22 @@ export async function composeApplication(
     models,
     openApi: buildOpenApiDocument({ version: packageVersion(), models }),
     metrics,
+    console: {
+      services: consoleServices,
+      accounts: core.accounts,
+      url: config.console.url,
+      secureCookie: config.console.secureCookie,
+      health: () => ({
+        providers: [...providers.values()].map((p) => ({ id: p.id, description: p.describe() })),
+        database: core.database.kind,
+        storage: store.kind,
+        throughput: redis
+          ? 'Upstream images-per-minute guards are shared by every replica through Redis'
+          : 'Upstream images-per-minute guards count in this process (one replica)',
+        config: configLines,
+      }),
+    },
+    metricsAccess: { token: config.metrics.token, separate: config.metrics.listen !== undefined },
   });
 
   return {
@@ -417,6 +447,7 @@ export async function composeApplication(
     records,
     idempotency,
     warnings,
+    metrics,
     beginShutdown() {
       shuttingDown = true;
     },

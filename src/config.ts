@@ -54,6 +54,13 @@ const envSchema = z.object({
   GOODTAKE_PROVENANCE: optionalString,
   GOODTAKE_C2PA_CERT: optionalString,
   GOODTAKE_C2PA_KEY: optionalString,
+  GOODTAKE_SESSION_HOURS: intFrom('GOODTAKE_SESSION_HOURS', 12, 1),
+  GOODTAKE_CONSOLE_URL: optionalString,
+  GOODTAKE_CONSOLE_SECURE_COOKIE: z.enum(['auto', 'always', 'never']).default('auto'),
+  GOODTAKE_SMTP_URL: optionalString,
+  GOODTAKE_MAIL_FROM: z.string().default('goodtake <goodtake@localhost>'),
+  GOODTAKE_METRICS_TOKEN: optionalString,
+  GOODTAKE_METRICS_LISTEN: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -120,6 +127,27 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** What every stored image carries about its making (IPTC XMP, C2PA), and the signer. */
   readonly provenance: ProvenanceConfig;
+  /** The web console (docs/console.md). */
+  readonly console: ConsoleConfig;
+  /** Who may read /metrics (docs/console.md#metrics). */
+  readonly metrics: MetricsConfig;
+}
+
+export interface ConsoleConfig {
+  readonly sessionTtlMs: number;
+  /** Where people reach the console, for the one-time links (else the request's origin). */
+  readonly url: string | undefined;
+  /** `auto`: Secure and `__Host-` cookies when the request came over HTTPS. */
+  readonly secureCookie: 'auto' | 'always' | 'never';
+  /** Invitations and resets by mail; unset: the operator is handed the link. */
+  readonly smtp: { readonly url: string; readonly from: string } | undefined;
+}
+
+export interface MetricsConfig {
+  /** A scrape token (`Authorization: Bearer <token>`) that may read /metrics. */
+  readonly token: string | undefined;
+  /** host:port of a separate listener for /metrics only; then the public port has none. */
+  readonly listen: { readonly host: string; readonly port: number } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -249,6 +277,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       throw new ConfigError(`Invalid configuration:\n${err.message}`);
     throw err;
   }
+  const metricsListen = parseListen(e.GOODTAKE_METRICS_LISTEN);
+  if (metricsListen === null) {
+    throw new ConfigError(
+      'Invalid configuration:\n- GOODTAKE_METRICS_LISTEN must be host:port (e.g. 127.0.0.1:9464)',
+    );
+  }
+  if (e.GOODTAKE_METRICS_TOKEN !== undefined && e.GOODTAKE_METRICS_TOKEN.length < 16) {
+    throw new ConfigError(
+      'Invalid configuration:\n- GOODTAKE_METRICS_TOKEN must be at least 16 characters',
+    );
+  }
   const provenance = parseProvenanceParts(e.GOODTAKE_PROVENANCE);
   if (!provenance.ok) throw new ConfigError(`Invalid configuration:\n- ${provenance.message}`);
   return {
@@ -296,7 +335,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,
     autoMigrate: e.GOODTAKE_AUTO_MIGRATE,
     limits: { rpm: e.GOODTAKE_RATE_LIMIT_RPM, concurrency: e.GOODTAKE_RATE_LIMIT_CONCURRENCY },
+    console: {
+      sessionTtlMs: e.GOODTAKE_SESSION_HOURS * 3600_000,
+      url: e.GOODTAKE_CONSOLE_URL?.replace(/\/+$/, ''),
+      secureCookie: e.GOODTAKE_CONSOLE_SECURE_COOKIE,
+      smtp: e.GOODTAKE_SMTP_URL
+        ? { url: e.GOODTAKE_SMTP_URL, from: e.GOODTAKE_MAIL_FROM }
+        : undefined,
+    },
+    metrics: { token: e.GOODTAKE_METRICS_TOKEN, listen: metricsListen },
     logLevel: e.LOG_LEVEL,
     provenance: { parts: provenance.parts, cert: e.GOODTAKE_C2PA_CERT, key: e.GOODTAKE_C2PA_KEY },
   };
+}
+
+/** `host:port` (IPv6 in brackets); undefined when unset, null when malformed. */
+function parseListen(raw: string | undefined): { host: string; port: number } | undefined | null {
+  if (raw === undefined) return undefined;
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) return null;
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
 }

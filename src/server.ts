@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { sql } from 'kysely';
@@ -9,6 +10,8 @@ import type { Logger } from './log.ts';
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The separate /metrics listener's URL, when GOODTAKE_METRICS_LISTEN sets one. */
+  readonly metricsUrl: string | undefined;
   /** Stops accepting, lets in-flight requests finish (up to the shutdown timeout), closes. */
   stop(): Promise<void>;
 }
@@ -124,6 +127,31 @@ export async function startServer(
   const httpServer = server as import('node:http').Server;
 
   const port = (server.address() as AddressInfo).port;
+  // /metrics on a listener of its own (GOODTAKE_METRICS_LISTEN), e.g. loopback or a private
+  // network only: no session or token asked there, and none of it on the public port.
+  let metricsServer: Server | undefined;
+  let metricsUrl: string | undefined;
+  if (config.metrics.listen) {
+    const { registry } = application.metrics;
+    metricsServer = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+        res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+        return;
+      }
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    const listen = config.metrics.listen;
+    await new Promise<void>((resolve, reject) => {
+      metricsServer!.once('error', reject);
+      metricsServer!.listen({ port: listen.port, host: listen.host }, () => resolve());
+    });
+    const bound = (metricsServer.address() as AddressInfo).port;
+    metricsUrl = `http://${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${bound}/metrics`;
+    log.info({ url: metricsUrl }, 'metrics listening');
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   // The API is reached at the server itself; PUBLIC_BASE_URL may be a CDN for images only.
@@ -148,6 +176,8 @@ export async function startServer(
       log.info('shutting down: finishing in-flight requests');
       application.beginShutdown();
       clearInterval(sweeper);
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -163,5 +193,5 @@ export async function startServer(
     return stopping;
   };
 
-  return { url, port, stop };
+  return { url, port, metricsUrl, stop };
 }

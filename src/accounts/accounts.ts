@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { sortableId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -8,6 +9,8 @@ export interface Account {
   readonly balance: number;
   readonly reserved: number;
   readonly createdAt: number;
+  /** When an operator suspended it (its keys are refused), or null. */
+  readonly suspendedAt: number | null;
 }
 
 export interface AccountService {
@@ -16,6 +19,10 @@ export interface AccountService {
   get(id: string): Promise<Account | undefined>;
   list(): Promise<Account[]>;
   count(): Promise<number>;
+  /** Accounts whose id or name contains `query` (case-insensitive), newest first. */
+  find(query: { text?: string | undefined; limit: number }): Promise<Account[]>;
+  /** Suspends (keys answer 401) or resumes an account; false when it was already so. */
+  setSuspended(id: string, suspended: boolean): Promise<boolean>;
 }
 
 export function createAccountService(deps: {
@@ -31,12 +38,14 @@ export function createAccountService(deps: {
     balance: number;
     reserved: number;
     created_at: number;
+    suspended_at: number | null;
   }): Account => ({
     id: r.id,
     name: r.name,
     balance: r.balance,
     reserved: r.reserved,
     createdAt: r.created_at,
+    suspendedAt: r.suspended_at,
   });
 
   const get = async (id: string) => {
@@ -59,6 +68,31 @@ export function createAccountService(deps: {
     async list() {
       const rows = await db.selectFrom('accounts').selectAll().orderBy('created_at').execute();
       return rows.map(toAccount);
+    },
+    async find({ text, limit }) {
+      let q = db.selectFrom('accounts').selectAll().orderBy('id', 'desc').limit(limit);
+      const needle = text?.trim().toLowerCase();
+      if (needle) {
+        const like = `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        q = q.where((eb) =>
+          eb.or([
+            eb('id', '=', text?.trim() ?? ''),
+            eb(sql`lower(name)`, 'like', sql`${like} escape '\\'`),
+          ]),
+        );
+      }
+      return (await q.execute()).map(toAccount);
+    },
+    async setSuspended(id, suspended) {
+      const q = db
+        .updateTable('accounts')
+        .set({ suspended_at: suspended ? now() : null })
+        .where('id', '=', id);
+      const r = await (suspended
+        ? q.where('suspended_at', 'is', null)
+        : q.where('suspended_at', 'is not', null)
+      ).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
     },
     async count() {
       const { n } = await db

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Config, loadConfig } from '../config.ts';
 
 /** What a command may touch of the outside world; tests pass their own. */
@@ -8,6 +9,10 @@ export interface CliIo {
   /** Set a non-zero exit code without throwing (e.g. `credits verify` found mismatches). */
   fail(code: number): void;
   exitCode(): number;
+  /** Standard input, read to its end (`--password-stdin`). */
+  readStdin?(): Promise<string>;
+  /** Set from the global `--init` option: an admin command may create a new data directory. */
+  init?: boolean;
 }
 
 export function processIo(): CliIo {
@@ -20,6 +25,11 @@ export function processIo(): CliIo {
       code = c;
     },
     exitCode: () => code,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
 }
 
@@ -70,10 +80,33 @@ export async function withCore<T>(
 ): Promise<T> {
   const { openCore } = await import('../compose.ts');
   const config = configFrom(io);
+  announceDataDir(io, config, { mayCreate: io.init === true });
   const core = await openCore(config, { migrate: config.autoMigrate });
   try {
     return await body(core);
   } finally {
     await core.close();
   }
+}
+
+/** A database URL with its password masked, for messages. */
+function shownDatabase(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@');
+}
+
+/**
+ * Says on stderr which data directory and database an admin command uses, and refuses to
+ * create a new SQLite database (and key secret) unless asked (`--init`): run from another
+ * folder, the default `./data` is a different, empty installation.
+ */
+export function announceDataDir(io: CliIo, config: Config, options: { mayCreate: boolean }): void {
+  io.err(
+    `goodtake: data directory ${config.dataDir}, database ${shownDatabase(config.databaseUrl)}\n`,
+  );
+  if (!config.databaseUrl.startsWith('sqlite:')) return;
+  const file = config.databaseUrl.slice('sqlite:'.length);
+  if (file === ':memory:' || existsSync(file) || options.mayCreate) return;
+  throw new Error(
+    `there is no goodtake database at ${file}. Run the command where the server runs, set GOODTAKE_DATA_DIR (or DATABASE_URL) to its data directory, or pass --init to create a new installation here`,
+  );
 }

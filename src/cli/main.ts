@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
 import { registerAccountCommands } from './commands/accounts.ts';
@@ -6,7 +7,14 @@ import { registerExportImportCommands } from './commands/export-import.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerUsageCommand } from './commands/usage.ts';
+import { registerUserCommands } from './commands/users.ts';
 import { type CliIo, processIo } from './io.ts';
+
+/** The version in package.json. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
 
 /** Builds the `goodtake` command line. `io` is injectable so tests can run it in-process. */
 export function buildCli(io: CliIo): Command {
@@ -15,6 +23,11 @@ export function buildCli(io: CliIo): Command {
     .showHelpAfterError()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
+    .version(packageVersion(), '-V, --version', 'print the version of goodtake')
+    .option('--init', 'let an admin command create a new data directory and database')
+    .hook('preAction', (thisCommand) => {
+      io.init = thisCommand.opts().init === true;
+    })
     .addHelpText(
       'after',
       '\nAPI client commands (for callers of the API; see `goodtake generate --help`):\n' +
@@ -26,6 +39,7 @@ export function buildCli(io: CliIo): Command {
   registerCreditCommands(program, io);
   registerUsageCommand(program, io);
   registerExportImportCommands(program, io);
+  registerUserCommands(program, io);
   return program;
 }
 

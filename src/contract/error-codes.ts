@@ -12,6 +12,7 @@ export const STATUS_OF = {
   content_policy_violation: 400,
   unauthorized: 401,
   insufficient_credits: 403,
+  forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,

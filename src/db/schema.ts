@@ -9,6 +9,8 @@ export interface AccountsTable {
   /** Credits held by generations in flight; always 0 <= reserved <= balance. */
   reserved: number;
   created_at: number;
+  /** When an operator suspended the account (its keys answer 401 until resumed); 0004. */
+  suspended_at: Generated<number | null>;
 }
 
 export interface ApiKeysTable {
@@ -25,6 +27,8 @@ export interface ApiKeysTable {
   expires_at: number | null;
   revoked_at: number | null;
   last_used_at: number | null;
+  /** 'api' for keys people create; 'console' for the key the console's playground uses (0004). */
+  kind: Generated<'api' | 'console'>;
 }
 
 export type LedgerKind = 'grant' | 'reserve' | 'capture' | 'release' | 'adjustment';
@@ -65,6 +69,8 @@ export interface GenerationsTable {
   duration_ms: number | null;
   /** The caller's own end user (OpenAI's `user`), when the request named one (0008). */
   end_user: string | null;
+  /** The prompt as the caller sent it, for the console's gallery (0004). */
+  prompt: Generated<string | null>;
 }
 
 export interface ImagesTable {
@@ -102,6 +108,58 @@ export interface IdempotencyKeysTable {
   generation_id: string | null;
 }
 
+export type UserRole = 'operator' | 'member';
+
+export interface UsersTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** scrypt, self-describing (src/console/users/passwords.ts); null until a link is used. */
+  password_hash: string | null;
+  role: UserRole;
+  /** The member's account; null for operators. */
+  account_id: string | null;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie's token. */
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  address: string | null;
+}
+
+export interface UserLinksTable {
+  /** sha256 of the link's token. */
+  id: string;
+  user_id: string;
+  purpose: 'invite' | 'reset';
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface SignInFailuresTable {
+  scope: string;
+  at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: number;
+  /** Who: a user's email, 'cli', or 'anonymous' (a failed sign-in). */
+  actor: string;
+  action: string;
+  account_id: string | null;
+  target: string | null;
+  detail: Generated<string>;
+  address: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -109,4 +167,9 @@ export interface Database {
   generations: GenerationsTable;
   images: ImagesTable;
   idempotency_keys: IdempotencyKeysTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  user_links: UserLinksTable;
+  sign_in_failures: SignInFailuresTable;
+  audit_log: AuditLogTable;
 }

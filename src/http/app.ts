@@ -1,5 +1,16 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import type { AccountService } from '../accounts/accounts.ts';
+import type { HealthReport } from '../console/http/deps.ts';
+import { registerConsoleApi } from '../console/http/index.ts';
+import {
+  loadSession,
+  type SecureCookieMode,
+  sameToken,
+  sessionCookies,
+} from '../console/http/session.ts';
+import { registerConsolePages } from '../console/http/static.ts';
+import type { ConsoleServices } from '../console/services.ts';
 import { CreditLimitError } from '../ledger/limits.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -16,6 +27,7 @@ import { type GenerateImageRouteDeps, registerGenerateImage } from './routes/gen
 import { registerHealth } from './routes/health.ts';
 import { registerImages } from './routes/images.ts';
 import { type ModelRouteDeps, registerModels } from './routes/models.ts';
+import { registerMetrics } from './routes/metrics.ts';
 import { renderOpenAiError } from './routes/openai/errors.ts';
 import { OPENAI_PREFIX, type OpenAiRouteDeps, registerOpenAi } from './routes/openai/index.ts';
 
@@ -32,6 +44,19 @@ export interface AppDeps
   readonly metrics: Metrics;
   /** Bounds of every request body: size and time (see src/http/body/request-body.ts). */
   readonly bodies: BodySettings;
+  /** The web console: its API under /console/api/ and its pages at /console/. */
+  readonly console: {
+    readonly services: ConsoleServices;
+    readonly accounts: AccountService;
+    readonly url: string | undefined;
+    readonly secureCookie: SecureCookieMode;
+    readonly health: () => HealthReport;
+  };
+  /**
+   * Who may read /metrics on this app: `token` (Bearer) or an operator's console session.
+   * `separate`: it has a listener of its own, and this app has no /metrics.
+   */
+  readonly metricsAccess: { readonly token: string | undefined; readonly separate: boolean };
 }
 
 /**
@@ -70,16 +95,34 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     provider: deps.providerId,
   });
   registerDocs(app, { openApi: deps.openApi });
-  app.get('/metrics', async (c) =>
-    c.body(await deps.metrics.registry.metrics(), 200, {
-      'Content-Type': deps.metrics.registry.contentType,
-    }),
-  );
+  if (!deps.metricsAccess.separate) {
+    const load = loadSession(
+      deps.console.services.sessions,
+      sessionCookies(deps.console.secureCookie),
+    );
+    registerMetrics(app, {
+      metrics: deps.metrics,
+      allowed: async (c) => {
+        const bearer = /^Bearer[ \t]+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+        if (deps.metricsAccess.token && sameToken(bearer, deps.metricsAccess.token)) return true;
+        return (await load(c))?.role === 'operator';
+      },
+    });
+  }
   registerGenerateImage(app, deps);
   registerAccount(app, deps);
   registerModels(app, deps);
   registerImages(app, deps);
   registerOpenAi(app, deps);
+  registerConsoleApi(app, {
+    ...deps,
+    console: deps.console.services,
+    accounts: deps.console.accounts,
+    consoleUrl: deps.console.url,
+    secureCookie: deps.console.secureCookie,
+    health: deps.console.health,
+  });
+  registerConsolePages(app, { publicBaseUrl: deps.publicBaseUrl });
 
   app.notFound(() => {
     throw new ApiError('not_found', 'No such route');

@@ -1,3 +1,4 @@
+import type { SessionUser } from '../console/users/sessions.ts';
 import type { VerifiedKey } from '../keys/api-keys.ts';
 import type { RequestBody } from './body/request-body.ts';
 
@@ -9,5 +10,7 @@ export interface AppEnv {
     apiKey: VerifiedKey;
     /** The request's bounded body reader: the only way routes read a body (request-body.ts). */
     body: RequestBody;
+    /** The console's signed-in user (set by the console's session middleware). */
+    consoleUser: SessionUser;
   };
 }

@@ -1,3 +1,4 @@
+import { consolePart } from '../console/http/openapi.ts';
 import type { DocumentPart } from './openapi/kit.ts';
 import { nativePart } from './openapi/native.ts';
 import type { ModelDirectory } from './routes/openai/model-directory.ts';
@@ -16,6 +17,15 @@ const TAGS = [
   },
   { name: 'Account', description: "The calling key's account and its generations." },
   { name: 'Operations', description: 'Health and metrics for operators (no key).' },
+  {
+    name: 'Console',
+    description:
+      "The web console's JSON API (session cookie; X-CSRF-Token on every change). A member sees only their own account; an operator any.",
+  },
+  {
+    name: 'Console (operators)',
+    description: 'Console calls for operators only: a member is refused with 403.',
+  },
 ];
 
 /**
@@ -28,7 +38,7 @@ export function buildOpenApiDocument(info: {
   version: string;
   models: ModelDirectory;
 }): Record<string, unknown> {
-  const parts: DocumentPart[] = [nativePart(), openAiPart(info.models)];
+  const parts: DocumentPart[] = [nativePart(), openAiPart(info.models), consolePart()];
   const sizesByModel = info.models
     .list()
     .map(
@@ -52,6 +62,18 @@ export function buildOpenApiDocument(info: {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer gt_...' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'gt_session',
+          description:
+            'The console session (`__Host-gt_session` over HTTPS), set by POST /console/api/session.',
+        },
+        metricsToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'GOODTAKE_METRICS_TOKEN, for Prometheus scrapes of /metrics.',
+        },
       },
       schemas: Object.assign({}, ...parts.map((p) => p.schemas)),
     },

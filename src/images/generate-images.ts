@@ -134,6 +134,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       blend: request.imageUrls.length > 0,
       pricePerImage: model.pricePerImage,
       endUser: request.endUser ?? null,
+      prompt: request.prompt,
     });
     if (!reservation.ok) {
       return {

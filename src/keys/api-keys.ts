@@ -25,6 +25,8 @@ export interface VerifiedKey {
 }
 
 export interface KeyListing extends VerifiedKey {
+  /** 'console': the key the console's playground generates with (its secret was never kept). */
+  readonly kind: 'api' | 'console';
   readonly createdAt: number;
   readonly expiresAt: number | null;
   readonly revokedAt: number | null;
@@ -42,6 +44,16 @@ export interface KeyService {
     expiresAt?: number | null;
   }): Promise<{ id: string; key: string; prefix: string }>;
   list(accountId: string): Promise<KeyListing[]>;
+  /** Keys of every account (operators), newest first. */
+  listAll(options: { limit: number }): Promise<KeyListing[]>;
+  /** One key by id, whatever its state. */
+  find(id: string): Promise<KeyListing | undefined>;
+  /**
+   * The key the console's playground generates with for an account: made on first use, its
+   * secret discarded (it cannot be presented), so playground requests are charged, limited and
+   * listed like any key's. A revoked one is replaced.
+   */
+  consoleKey(accountId: string): Promise<VerifiedKey>;
   revoke(id: string): Promise<boolean>;
   update(
     id: string,
@@ -60,8 +72,14 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
   const { db, secret } = deps;
   const now = deps.now ?? Date.now;
   const lastUsedWritten = new Map<string, number>();
+  // A suspended account's keys are refused like revoked ones (one indexed join).
   const selectByHash = prepareQuery(['hash'], (v: { hash: string }) =>
-    db.selectFrom('api_keys').selectAll().where('hash', '=', v.hash),
+    db
+      .selectFrom('api_keys')
+      .innerJoin('accounts', 'accounts.id', 'api_keys.account_id')
+      .selectAll('api_keys')
+      .select('accounts.suspended_at')
+      .where('api_keys.hash', '=', v.hash),
   );
   const hash = (key: string) => createHmac('sha256', secret).update(key).digest('hex');
 
@@ -80,6 +98,50 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
     limits: { rpm: row.rpm_limit, concurrency: row.concurrency_limit },
   });
 
+  const toListing = (
+    r: Parameters<typeof toVerified>[0] & {
+      kind: 'api' | 'console';
+      created_at: number;
+      expires_at: number | null;
+      revoked_at: number | null;
+      last_used_at: number | null;
+    },
+  ): KeyListing => ({
+    ...toVerified(r),
+    kind: r.kind,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    revokedAt: r.revoked_at,
+    lastUsedAt: r.last_used_at,
+  });
+
+  async function insertKey(
+    input: Parameters<KeyService['create']>[0],
+    kind: 'api' | 'console',
+  ): Promise<{ id: string; key: string; prefix: string }> {
+    const key = `gt_${randomBase62(KEY_BODY_LENGTH)}`;
+    const id = sortableId('key', now());
+    const prefix = key.slice(0, PREFIX_LENGTH);
+    await db
+      .insertInto('api_keys')
+      .values({
+        id,
+        account_id: input.accountId,
+        name: input.name,
+        prefix,
+        hash: hash(key),
+        rpm_limit: input.rpm ?? null,
+        concurrency_limit: input.concurrency ?? null,
+        created_at: now(),
+        expires_at: input.expiresAt ?? null,
+        revoked_at: null,
+        last_used_at: null,
+        kind,
+      })
+      .execute();
+    return { id, key, prefix };
+  }
+
   async function touch(id: string, at: number): Promise<void> {
     const previous = lastUsedWritten.get(id) ?? 0;
     if (at - previous < LAST_USED_RESOLUTION_MS) return;
@@ -88,28 +150,7 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
   }
 
   return {
-    async create(input) {
-      const key = `gt_${randomBase62(KEY_BODY_LENGTH)}`;
-      const id = sortableId('key', now());
-      const prefix = key.slice(0, PREFIX_LENGTH);
-      await db
-        .insertInto('api_keys')
-        .values({
-          id,
-          account_id: input.accountId,
-          name: input.name,
-          prefix,
-          hash: hash(key),
-          rpm_limit: input.rpm ?? null,
-          concurrency_limit: input.concurrency ?? null,
-          created_at: now(),
-          expires_at: input.expiresAt ?? null,
-          revoked_at: null,
-          last_used_at: null,
-        })
-        .execute();
-      return { id, key, prefix };
-    },
+    create: (input) => insertKey(input, 'api'),
 
     async list(accountId) {
       const rows = await db
@@ -118,13 +159,46 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
         .where('account_id', '=', accountId)
         .orderBy('created_at')
         .execute();
-      return rows.map((r) => ({
-        ...toVerified(r),
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-        revokedAt: r.revoked_at,
-        lastUsedAt: r.last_used_at,
-      }));
+      return rows.map(toListing);
+    },
+
+    async listAll({ limit }) {
+      const rows = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toListing);
+    },
+
+    async find(id) {
+      const row = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toListing(row) : undefined;
+    },
+
+    async consoleKey(accountId) {
+      const existing = await db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('kind', '=', 'console')
+        .where('revoked_at', 'is', null)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      if (existing) return toVerified(existing);
+      const made = await insertKey({ accountId, name: 'Console playground' }, 'console');
+      return toVerified(
+        await db
+          .selectFrom('api_keys')
+          .selectAll()
+          .where('id', '=', made.id)
+          .executeTakeFirstOrThrow(),
+      );
     },
 
     async revoke(id) {
@@ -155,7 +229,11 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
         return { ok: false };
       }
       const at = now();
-      if (row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= at)) {
+      if (
+        row.revoked_at !== null ||
+        row.suspended_at !== null ||
+        (row.expires_at !== null && row.expires_at <= at)
+      ) {
         return { ok: false };
       }
       await touch(row.id, at);

@@ -33,6 +33,8 @@ export interface NewGeneration {
   readonly pricePerImage: number;
   /** The caller's end user (OpenAI's `user`), when it named one. */
   readonly endUser?: string | null;
+  /** The prompt as sent, kept for the console's gallery. */
+  readonly prompt?: string | null;
 }
 
 export type ReserveResult =
@@ -116,6 +118,7 @@ type NewGenerationRow = Pick<
   | 'lease_expires_at'
   | 'created_at'
   | 'end_user'
+  | 'prompt'
 >;
 
 export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number }): Ledger {
@@ -142,6 +145,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
       'lease_expires_at',
       'created_at',
       'end_user',
+      'prompt',
     ],
     (v) =>
       db.insertInto('generations').values({
@@ -409,6 +413,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
           lease_expires_at: leaseExpiresAt,
           created_at: at,
           end_user: g.endUser ?? null,
+          prompt: g.prompt ?? null,
         });
         if (amount > 0) {
           await entry(tx, {

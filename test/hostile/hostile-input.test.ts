@@ -50,6 +50,7 @@ const BOUND = {
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'goodtake-hostile-'));
+const METRICS_TOKEN = 'hostile-suite-scrape-token';
 const env = {
   GOODTAKE_DATA_DIR: dir,
   GOODTAKE_RATE_LIMIT_RPM: '0',
@@ -62,6 +63,8 @@ const env = {
   GOODTAKE_REQUEST_TIMEOUT_MS: String(REQUEST_MS),
   // For the generation that outlives the request timeout (a marker delays it).
   GOODTAKE_OFFLINE_TEST_MARKERS: 'true',
+  // The monitor reads /metrics with the scrape token (anonymous callers are refused).
+  GOODTAKE_METRICS_TOKEN: METRICS_TOKEN,
 };
 
 let server: ServerProcess;
@@ -223,7 +226,7 @@ beforeAll(async () => {
   server = await startServerProcess(env);
   port = Number(new URL(server.url).port);
   key = /gt_[A-Za-z0-9]{40}/.exec(server.stderr())![0];
-  const monitor = startMonitor(server.url);
+  const monitor = startMonitor(server.url, METRICS_TOKEN);
   monitor.phase('warm-up');
   await monitor.ready();
   // What any server has done after its first requests: a generation, a blend input checked.

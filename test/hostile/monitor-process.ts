@@ -16,9 +16,13 @@ process.stdin.on('end', () => {
 });
 process.stdin.resume();
 
+// /metrics answers the scrape token only (passed in the environment, never on a command line).
+const token = process.env.GOODTAKE_METRICS_TOKEN;
+const headers = token ? { Authorization: `Bearer ${token}` } : {};
+
 function get(path: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve) => {
-    const req = http.get(`${base}${path}`, { agent, timeout: 10_000 }, (res) => {
+    const req = http.get(`${base}${path}`, { agent, timeout: 10_000, headers }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => {

@@ -29,8 +29,9 @@ interface Sample {
  * Starts the second client (monitor-process.ts) against `baseUrl`. Phases are time windows:
  * `phase(name)` starts one, and `figures(name)` sums up the samples taken while it lasted.
  */
-export function startMonitor(baseUrl: string) {
+export function startMonitor(baseUrl: string, metricsToken: string) {
   const child = spawn(NODE, [join(import.meta.dirname, 'monitor-process.ts'), baseUrl], {
+    env: { ...process.env, GOODTAKE_METRICS_TOKEN: metricsToken },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const samples: Sample[] = [];

@@ -128,10 +128,14 @@ describe('GOODTAKE_KEEP_INPUTS', () => {
 
 describe('metrics', () => {
   it('counts delivered images and requests', async () => {
-    const t = await createTestApp();
+    const t = await createTestApp({ env: { GOODTAKE_METRICS_TOKEN: 'metrics-test-token-1234' } });
     try {
       await t.generate({ prompt: 'count me', size: '1K', number_of_images: 2 });
-      const text = await (await t.request('/metrics')).text();
+      const text = await (
+        await t.request('/metrics', {
+          headers: { Authorization: 'Bearer metrics-test-token-1234' },
+        })
+      ).text();
       expect(text).toContain('goodtake_images_delivered_total{model="seedream-4-5-251128"} 2');
       expect(text).toMatch(
         /goodtake_http_requests_total\{route="\/api\/v1\/bytedance\/generate-image",method="POST",status="200"\} 1/,

@@ -655,7 +655,7 @@ describe('404 not_found and 405', () => {
     ['GET', '/api/v1/nope'],
     ['POST', '/api/v1/bytedance/generate-images'],
     ['POST', '/api/v2/bytedance/generate-image'],
-    ['GET', '/'],
+    ['GET', '/nothing-here'],
   ])('%s %s is an unknown route', async (method, path) => {
     const res = await t.request(path, {
       method,

@@ -14,7 +14,7 @@ import type { Database } from '../../db/schema.ts';
 import { loadKeySecret } from '../../keys/key-secret.ts';
 import { createLedger } from '../../ledger/ledger.ts';
 import { createLocalStore } from '../../storage/local-store.ts';
-import { type CliIo, configFrom } from '../io.ts';
+import { announceDataDir, type CliIo, configFrom } from '../io.ts';
 
 /**
  * `goodtake export` / `goodtake import`: every table, as JSON lines, from one database to
@@ -36,6 +36,11 @@ const TABLES = [
   { name: 'ledger_entries', orderBy: ['id'] },
   { name: 'images', orderBy: ['id'] },
   { name: 'idempotency_keys', orderBy: ['account_id', 'key'] },
+  // The console's people and audit trail (sessions and sign-in failures are not carried over:
+  // everyone signs in again on the new database).
+  { name: 'users', orderBy: ['id'] },
+  { name: 'user_links', orderBy: ['id'] },
+  { name: 'audit_log', orderBy: ['id'] },
 ] as const satisfies ReadonlyArray<{ name: keyof Database; orderBy: readonly string[] }>;
 
 type TableName = (typeof TABLES)[number]['name'];
@@ -307,6 +312,8 @@ async function withCoreFor<T>(
 ): Promise<T> {
   const { openCore } = await import('../../compose.ts');
   const config = configFrom(io);
+  // Import fills a new database; export reads an existing one.
+  announceDataDir(io, config, { mayCreate: io.init === true || migrate === alwaysMigrate });
   const core = await openCore(config, { migrate: migrate(config) });
   try {
     return await body(core, config);
@@ -314,6 +321,9 @@ async function withCoreFor<T>(
     await core.close();
   }
 }
+
+/** Import's choice: it always creates or completes the schema of its (new) database. */
+const alwaysMigrate = () => true;
 
 export function registerExportImportCommands(program: Command, io: CliIo): void {
   program
@@ -357,29 +367,25 @@ export function registerExportImportCommands(program: Command, io: CliIo): void 
       'also copy the image files from this embedded images directory (e.g. data/images) into the configured storage (S3 with STORAGE=s3)',
     )
     .action(async (opts: { file?: string; images?: string }) => {
-      await withCoreFor(
-        io,
-        () => true,
-        async (core, config) => {
-          const input = opts.file ? createReadStream(opts.file) : process.stdin;
-          const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-          const result = await importDatabase(core, config, lines);
-          lines.close();
-          if (!result.ok) {
-            io.err(`import refused, nothing imported: ${result.reason}\n`);
-            io.fail(1);
-            return;
-          }
-          io.out(
-            `imported ${Object.entries(result.counts)
-              .map(([t, n]) => `${n} ${t}`)
-              .join(', ')}; ledger verified\n`,
-          );
-          if (opts.images) {
-            const copied = await copyImages(core, config, opts.images, io);
-            io.out(`copied ${copied} image file(s) into ${config.storage.kind} storage\n`);
-          }
-        },
-      );
+      await withCoreFor(io, alwaysMigrate, async (core, config) => {
+        const input = opts.file ? createReadStream(opts.file) : process.stdin;
+        const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+        const result = await importDatabase(core, config, lines);
+        lines.close();
+        if (!result.ok) {
+          io.err(`import refused, nothing imported: ${result.reason}\n`);
+          io.fail(1);
+          return;
+        }
+        io.out(
+          `imported ${Object.entries(result.counts)
+            .map(([t, n]) => `${n} ${t}`)
+            .join(', ')}; ledger verified\n`,
+        );
+        if (opts.images) {
+          const copied = await copyImages(core, config, opts.images, io);
+          io.out(`copied ${copied} image file(s) into ${config.storage.kind} storage\n`);
+        }
+      });
     });
 }

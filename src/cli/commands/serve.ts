@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { migrateToLatest, openDatabase } from '../../db/database.ts';
-import { type CliIo, configFrom } from '../io.ts';
+import { announceDataDir, type CliIo, configFrom } from '../io.ts';
 
 export function registerServeCommands(program: Command, io: CliIo): void {
   program
@@ -36,6 +36,8 @@ export function registerServeCommands(program: Command, io: CliIo): void {
     .description('Apply pending database migrations (the server also applies them at start)')
     .action(async () => {
       const config = configFrom(io);
+      // Asked for explicitly: migrate may create the database.
+      announceDataDir(io, config, { mayCreate: true });
       const handle = await openDatabase(config.databaseUrl);
       try {
         const applied = await migrateToLatest(handle.db);

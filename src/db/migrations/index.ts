@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_idempotency.ts';
 import * as m0003 from './0003_idempotency_generation.ts';
+import * as m0004 from './0004_console.ts';
 import * as m0006 from './0006_image_provenance.ts';
 import * as m0008 from './0008_generation_end_user.ts';
 
@@ -10,6 +11,7 @@ export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
   '0002_idempotency': m0002,
   '0003_idempotency_generation': m0003,
+  '0004_console': m0004,
   '0006_image_provenance': m0006,
   '0008_generation_end_user': m0008,
 };

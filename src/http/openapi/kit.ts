@@ -88,6 +88,10 @@ export const EXAMPLE_ERRORS: Readonly<Record<ErrorCode, ApiError>> = {
     'insufficient_credits',
     'Insufficient credits to complete this request: it needs 8, the account has 3 available',
   ),
+  forbidden: new ApiError(
+    'forbidden',
+    'The X-CSRF-Token header is missing or does not match the session',
+  ),
   not_found: new ApiError('not_found', 'No such image'),
   method_not_allowed: new ApiError('method_not_allowed', 'GET is not allowed here; use POST'),
   request_timeout: new ApiError(

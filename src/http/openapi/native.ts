@@ -262,8 +262,11 @@ export function nativePart(): DocumentPart {
           operationId: 'metrics',
           tags: ['Operations'],
           summary: 'Prometheus metrics (text exposition format)',
-          security: [],
+          description:
+            'For an operator console session or the scrape token (`Authorization: Bearer $GOODTAKE_METRICS_TOKEN`). With GOODTAKE_METRICS_LISTEN set, /metrics is served on that address instead and this port has none.',
+          security: [{ metricsToken: [] }, { consoleSession: [] }],
           responses: {
+            ...errors('unauthorized'),
             '200': {
               description: 'Metrics',
               content: {

@@ -35,6 +35,7 @@ export const OPENAI_ERRORS: Readonly<Record<ErrorCode, OpenAiErrorKind>> = {
     code: 'insufficient_quota',
     final: true,
   },
+  forbidden: { status: 403, type: 'invalid_request_error', code: 'forbidden' },
   not_found: { status: 404, type: 'invalid_request_error', code: 'not_found' },
   method_not_allowed: { status: 405, type: 'invalid_request_error', code: 'method_not_allowed' },
   request_timeout: { status: 408, type: 'invalid_request_error', code: 'request_timeout' },

@@ -26,8 +26,8 @@ import { registerDocs } from './routes/docs.ts';
 import { type GenerateImageRouteDeps, registerGenerateImage } from './routes/generate-image.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerImages } from './routes/images.ts';
-import { type ModelRouteDeps, registerModels } from './routes/models.ts';
 import { registerMetrics } from './routes/metrics.ts';
+import { type ModelRouteDeps, registerModels } from './routes/models.ts';
 import { renderOpenAiError } from './routes/openai/errors.ts';
 import { OPENAI_PREFIX, type OpenAiRouteDeps, registerOpenAi } from './routes/openai/index.ts';
 

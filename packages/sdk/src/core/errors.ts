@@ -178,6 +178,8 @@ export const ERROR_STATUS = {
   content_policy_violation: 400,
   unauthorized: 401,
   insufficient_credits: 403,
+  // The web console's refusals (a missing CSRF token, an operator page); the API never sends it.
+  forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   request_timeout: 408,

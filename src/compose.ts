@@ -131,6 +131,8 @@ export interface Application {
   /** Warnings for the startup log (e.g. the offline provider serves). */
   readonly warnings: readonly string[];
   readonly metrics: Metrics;
+  /** The console's sessions, to purge the long-ended ones with the other sweeps. */
+  readonly consoleSessions: { purge(): Promise<void> };
   /** Marks the application as shutting down (health turns 503) and aborts generations. */
   beginShutdown(): void;
   close(): Promise<void>;
@@ -448,6 +450,7 @@ export async function composeApplication(
     idempotency,
     warnings,
     metrics,
+    consoleSessions: consoleServices.sessions,
     beginShutdown() {
       shuttingDown = true;
     },

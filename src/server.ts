@@ -99,6 +99,7 @@ export async function startServer(
       const settled = await core.ledger.sweepExpired();
       for (const s of settled) log.warn(s, 'settled a generation whose reservation lease expired');
       await application.idempotency.purgeExpired();
+      await application.consoleSessions.purge();
     } catch (err) {
       log.error({ err }, 'sweeping expired reservations failed');
     }

@@ -220,8 +220,34 @@ export async function startFake(o: FakeOptions): Promise<BenchProcess> {
   return fake;
 }
 
+/** Starts the fake fal.ai queue CLI (`src/providers/fal/fake/cli.ts`) on a free port. */
+export function startFakeFal(o: {
+  readonly dir: string;
+  readonly latencyMs: number;
+  readonly outputBytes: number;
+}): Promise<BenchProcess> {
+  return startListening({
+    name: 'fake-fal',
+    dir: o.dir,
+    readyPath: '/__fake/requests?none',
+    args: (port) => [
+      'src/providers/fal/fake/cli.ts',
+      '--port',
+      String(port),
+      '--latency-ms',
+      String(o.latencyMs),
+      '--output-bytes',
+      String(o.outputBytes),
+      '--api-key',
+      FAKE_API_KEY,
+    ],
+  });
+}
+
 export interface GoodtakeOptions {
   readonly dir: string;
+  /** The process's name in measurements (default `goodtake`). */
+  readonly name?: string;
   /** ModelArk base URL (the fake's `/api/v3`); absent = the offline provider. */
   readonly upstream?: string;
   readonly env?: Readonly<Record<string, string>>;
@@ -285,7 +311,7 @@ export async function startGoodtake(o: GoodtakeOptions): Promise<BenchProcess & 
   const env = goodtakeEnv(o, port);
   const key = createBenchKey(env);
   const goodtake = await startListening({
-    name: 'goodtake',
+    name: o.name ?? 'goodtake',
     dir: o.dir,
     port,
     env,

@@ -4,7 +4,7 @@
  * figure, as JSON into bench/results/. See docs/performance.md for the method.
  *
  * Options:
- *   --scenario 1,2,...   scenarios to run (1-9; default all)
+ *   --scenario 1,2,...   scenarios to run (1-10; default all)
  *   --runs N             measured runs per scenario (default 3; scenarios 3 and 7: 1)
  *   --duration S         seconds per measured phase (default 3)
  *   --in-flight N        scenario 3: requests in flight at once (default 5000)
@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { scenario10 } from './failover.ts';
 import {
   type Context,
   type ScenarioOutput,
@@ -37,7 +38,7 @@ import { markdownTable, type Row } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9' },
+    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10' },
     runs: { type: 'string' },
     duration: { type: 'string', default: '3' },
     'in-flight': { type: 'string', default: '5000' },
@@ -68,6 +69,7 @@ const TITLES: Record<string, string> = {
   '7': 'how cost grows: connections, image size, number_of_images',
   '8': 'provenance per image (IPTC XMP + C2PA): CPU and bytes at 1K, 2K, 4K',
   '9': 'the OpenAI-compatible route against the native endpoint',
+  '10': 'the first route answers 500: failing over, before and after the circuit opens',
 };
 
 const chosen = values.scenario
@@ -76,7 +78,7 @@ const chosen = values.scenario
   .filter(Boolean);
 for (const id of chosen) {
   if (!TITLES[id]) {
-    console.error(`unknown scenario '${id}' (1-9)`);
+    console.error(`unknown scenario '${id}' (1-10)`);
     process.exit(2);
   }
 }
@@ -115,6 +117,7 @@ const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   '7': () => scenario7(context('7', 1)),
   '8': () => scenario8(context('8')),
   '9': () => scenario9(context('9')),
+  '10': () => scenario10(context('10')),
 };
 
 function gitCommit(): string | undefined {

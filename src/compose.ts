@@ -22,6 +22,7 @@ import type { ProviderContext } from './providers/plugin.ts';
 import type { ImageProvider } from './providers/provider.ts';
 import type { ConcurrencyLimiter, RequestLimiter } from './ratelimit/limiter.ts';
 import type { RedisHandle } from './ratelimit/redis-client.ts';
+import type { CircuitBreaker, CircuitSettings } from './routing/circuit.ts';
 import type { ModelRouter, RouteChoice } from './routing/router.ts';
 import { createLocalStore } from './storage/local-store.ts';
 import type { ImageStore } from './storage/store.ts';
@@ -187,6 +188,15 @@ export async function createProviders(
   return { providers, warnings };
 }
 
+/** The circuit of each route: the configured threshold and cool-down; a probe may run as long as a generation. */
+function circuitSettings(config: Config): CircuitSettings {
+  return {
+    failureThreshold: config.circuit.failureThreshold,
+    cooldownMs: config.circuit.cooldownMs,
+    probeLeaseMs: config.generationTimeoutMs,
+  };
+}
+
 /** Throughput guards on Redis, one key space per provider. */
 function redisGuards(
   redis: RedisHandle,
@@ -236,6 +246,8 @@ export async function composeApplication(
     { createConsoleServices },
     { createMailer },
     { maskedConfig },
+    { createMemoryCircuitBreaker },
+    { createAttemptRecords },
   ] = await Promise.all([
     import('kysely'),
     import('./contract/generate-image.ts'),
@@ -260,6 +272,8 @@ export async function composeApplication(
     import('./console/services.ts'),
     import('./console/mail.ts'),
     import('./console/config-summary.ts'),
+    import('./routing/circuit.ts'),
+    import('./usage/attempt-records.ts'),
   ]);
   const allow = parseAllowList(config.fetch.allow);
   if (!allow.ok) throw new Error(`GOODTAKE_FETCH_ALLOW: ${allow.message}`);
@@ -274,6 +288,7 @@ export async function composeApplication(
   };
   let redis: RedisHandle | undefined;
   let guardFor: (providerId: string) => ProviderContext['sharedGuard'] = () => () => undefined;
+  let breaker: CircuitBreaker | undefined;
   let store: ImageStore;
   let providers: Map<string, ImageProvider>;
   let warnings: string[];
@@ -287,6 +302,14 @@ export async function composeApplication(
         await import('./providers/kit/redis-throughput-guard.ts'),
         REDIS_UNAVAILABLE_RETRY_AFTER_S,
       );
+      // Every replica sees one circuit per route: failures anywhere open it everywhere.
+      const shared = redis;
+      breaker = (await import('./routing/redis-circuit.ts')).createRedisCircuitBreaker({
+        client: shared.client,
+        prefix: shared.prefix,
+        settings: circuitSettings(config),
+        onFailure: (err) => shared.reportFailure('route circuit not checked', err),
+      });
     }
     if (overrides.store) store = overrides.store;
     else {
@@ -312,7 +335,10 @@ export async function composeApplication(
     throw err;
   }
   const only = overrides.provider;
+  const metrics = overrides.metrics ?? createMetrics();
   const router = createModelRouter({
+    breaker: breaker ?? createMemoryCircuitBreaker(circuitSettings(config)),
+    metrics,
     providers,
     // A provider given by a test serves every model with its own default upstream ids.
     routesOf: only
@@ -336,7 +362,10 @@ export async function composeApplication(
     ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
   });
   const sources = createSourceImageLoader({ fetcher, maxImages: 10 });
-  const metrics = overrides.metrics ?? createMetrics();
+  const attempts = createAttemptRecords({
+    db: core.database.db,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
   const shutdown = new AbortController();
   let shuttingDown = false;
   const { catalog } = config;
@@ -353,6 +382,7 @@ export async function composeApplication(
     shutdownSignal: shutdown.signal,
     log,
     metrics,
+    onAttempts: attempts.save,
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
@@ -375,7 +405,7 @@ export async function composeApplication(
     log,
     keys: core.keys,
     ledger: core.ledger,
-    usage: createUsageService({ db: core.database.db }),
+    usage: createUsageService({ db: core.database.db, attempts }),
     accountName: async (id) => (await core.accounts.get(id))?.name,
     prices: Object.fromEntries(catalog.models.map((m) => [m.id, m.pricePerImage])),
     catalog,

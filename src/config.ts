@@ -36,6 +36,8 @@ const envSchema = z.object({
   GOODTAKE_PRICE_SEEDREAM_4_5: intFrom('GOODTAKE_PRICE_SEEDREAM_4_5', 4, 0),
   GOODTAKE_PRICE_SEEDREAM_4_0: intFrom('GOODTAKE_PRICE_SEEDREAM_4_0', 3, 0),
   GOODTAKE_CATALOG: optionalString,
+  GOODTAKE_CIRCUIT_FAILURES: intFrom('GOODTAKE_CIRCUIT_FAILURES', 5, 1),
+  GOODTAKE_CIRCUIT_COOLDOWN_MS: intFrom('GOODTAKE_CIRCUIT_COOLDOWN_MS', 30_000, 1),
   GOODTAKE_STARTING_CREDITS: intFrom('GOODTAKE_STARTING_CREDITS', 100, 0),
   GOODTAKE_BODY_LIMIT_BYTES: intFrom('GOODTAKE_BODY_LIMIT_BYTES', 50 * 1024 * 1024, 1024),
   GOODTAKE_FETCH_ALLOW: z.string().default(''),
@@ -116,6 +118,8 @@ export interface Config {
   };
   readonly fetch: { readonly allow: string; readonly timeoutMs: number };
   readonly keepInputs: boolean;
+  /** When a route's circuit opens and how long it stays open (src/routing/circuit.ts). */
+  readonly circuit: { readonly failureThreshold: number; readonly cooldownMs: number };
   /** The providers whose settings are complete (credentials given), by id. */
   readonly providers: ReadonlyMap<string, ConfiguredProvider>;
   readonly generationTimeoutMs: number;
@@ -330,6 +334,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     fetch: { allow: e.GOODTAKE_FETCH_ALLOW, timeoutMs: e.GOODTAKE_FETCH_TIMEOUT_MS },
     keepInputs: e.GOODTAKE_KEEP_INPUTS,
     providers,
+    circuit: {
+      failureThreshold: e.GOODTAKE_CIRCUIT_FAILURES,
+      cooldownMs: e.GOODTAKE_CIRCUIT_COOLDOWN_MS,
+    },
     generationTimeoutMs: e.GOODTAKE_GENERATION_TIMEOUT_MS,
     reservationLeaseMs: e.GOODTAKE_RESERVATION_LEASE_MS,
     shutdownTimeoutMs: e.GOODTAKE_SHUTDOWN_TIMEOUT_MS,

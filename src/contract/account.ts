@@ -61,6 +61,32 @@ export const generationSummarySchema = z.strictObject({
         .describe('The type both declare; null when the operator turned provenance off.'),
     }),
   ),
+  attempts: z
+    .array(
+      z.strictObject({
+        index: count.describe('Which image of the request (0-based).'),
+        provider: z.string().describe('The upstream tried: modelark, fal, replicate or offline.'),
+        upstream_model: z.string().describe("That provider's model or endpoint id."),
+        outcome: z
+          .enum([
+            'ok',
+            'content_policy',
+            'invalid_input',
+            'rate_limited',
+            'unavailable',
+            'timeout',
+            'circuit_open',
+          ])
+          .describe('ok: it made the image; circuit_open: skipped, its route was failing.'),
+        latency_ms: count,
+        upstream_request_id: z.string().nullable().describe("The upstream's id of the request."),
+        estimated_cost_usd: z
+          .number()
+          .nonnegative()
+          .describe("The catalog's estimate of what the upstream charged for this try."),
+      }),
+    )
+    .describe('Every try of an upstream route, in order: fallbacks show here.'),
 });
 
 export const generationListSchema = z.strictObject({

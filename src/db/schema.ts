@@ -160,6 +160,23 @@ export interface AuditLogTable {
   address: string | null;
 }
 
+/** One try of one route for one image of a generation (0005). */
+export interface GenerationAttemptsTable {
+  generation_id: string;
+  /** Order of the attempt within its generation. */
+  seq: number;
+  image_index: number;
+  provider: string;
+  upstream_model: string;
+  /** `ok`, a provider failure kind, `circuit_open` or `error`. */
+  outcome: string;
+  latency_ms: number;
+  upstream_request_id: string | null;
+  /** Estimated upstream cost in micro-USD (0 unless the attempt delivered). */
+  cost_micro_usd: number;
+  created_at: number;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -172,4 +189,5 @@ export interface Database {
   user_links: UserLinksTable;
   sign_in_failures: SignInFailuresTable;
   audit_log: AuditLogTable;
+  generation_attempts: GenerationAttemptsTable;
 }

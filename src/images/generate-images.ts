@@ -214,6 +214,18 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       );
       attempts = outcomes.flatMap((o) => o.attempts);
       delivered = outcomes.flatMap((o) => (o.ok ? [o.image] : []));
+      if (attempts.some((a) => a.outcome !== 'ok')) {
+        deps.log.info(
+          {
+            generationId,
+            requestId: caller.requestId,
+            attempts: attempts.map(
+              (a) => `${a.index}:${a.provider}/${a.upstreamModel}:${a.outcome}:${a.latencyMs}ms`,
+            ),
+          },
+          'generation needed more than one route or failed upstream',
+        );
+      }
       const generationTimeMs = now() - started;
       if (delivered.length === 0) {
         const failed = outcomes.filter((o): o is Extract<JobOutcome, { ok: false }> => !o.ok);

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** goodtake's Prometheus metrics, in a registry of their own (no global state). */
 export interface Metrics {
@@ -7,6 +7,11 @@ export interface Metrics {
   readonly imagesDelivered: Counter<'model'>;
   readonly generationFailures: Counter<'model' | 'code'>;
   readonly generationSeconds: Histogram<'model'>;
+  /** Every try of a route, by provider and outcome (`ok`, a failure kind, `circuit_open`). */
+  readonly upstreamAttempts: Counter<'provider' | 'outcome'>;
+  readonly upstreamAttemptSeconds: Histogram<'provider'>;
+  /** Each route's circuit as this process last saw it: 0 closed, 1 half-open, 2 open. */
+  readonly circuitState: Gauge<'provider' | 'route'>;
 }
 
 export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
@@ -37,6 +42,25 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       help: 'Time from reservation to settlement of a generation request',
       labelNames: ['model'],
       buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 60, 120, 300],
+      registers: [registry],
+    }),
+    upstreamAttempts: new Counter({
+      name: 'goodtake_upstream_attempts_total',
+      help: 'Tries of an upstream route for one image, by provider and outcome',
+      labelNames: ['provider', 'outcome'],
+      registers: [registry],
+    }),
+    upstreamAttemptSeconds: new Histogram({
+      name: 'goodtake_upstream_attempt_seconds',
+      help: 'Time of one try of an upstream route, by provider',
+      labelNames: ['provider'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 60, 120, 300],
+      registers: [registry],
+    }),
+    circuitState: new Gauge({
+      name: 'goodtake_circuit_state',
+      help: "A route's circuit as this process last saw it: 0 closed, 1 half-open, 2 open",
+      labelNames: ['provider', 'route'],
       registers: [registry],
     }),
   };

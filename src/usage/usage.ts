@@ -2,6 +2,7 @@ import type { Db } from '../db/database.ts';
 import type { GenerationStatus } from '../db/schema.ts';
 import { provenanceFromColumns } from '../images/image-records.ts';
 import type { ImageProvenance } from '../provenance/provenance.ts';
+import type { AttemptRecords, RecordedAttempt } from './attempt-records.ts';
 
 export interface GenerationSummary {
   readonly id: string;
@@ -25,6 +26,8 @@ export interface GenerationSummary {
     height: number;
     provenance: ImageProvenance;
   }>;
+  /** Every try of an upstream route for its images, in order. */
+  readonly attempts: readonly RecordedAttempt[];
 }
 
 export interface UsagePage {
@@ -51,7 +54,10 @@ const encodeCursor = (id: string) => Buffer.from(id).toString('base64url');
 const decodeCursor = (cursor: string) => Buffer.from(cursor, 'base64url').toString('utf8');
 
 /** Reads generation records; ids sort by creation time, so they double as the cursor. */
-export function createUsageService(deps: { db: Db }): UsageService {
+export function createUsageService(deps: {
+  db: Db;
+  attempts: Pick<AttemptRecords, 'forGenerations'>;
+}): UsageService {
   const { db } = deps;
   return {
     async list(accountId, { limit, cursor, since, endUser }) {
@@ -85,6 +91,7 @@ export function createUsageService(deps: { db: Db }): UsageService {
               .where('generation_id', 'in', ids)
               .orderBy('position')
               .execute();
+      const attempts = await deps.attempts.forGenerations(ids);
       return {
         generations: page.map((r) => ({
           id: r.id,
@@ -109,6 +116,7 @@ export function createUsageService(deps: { db: Db }): UsageService {
               height: i.height,
               provenance: provenanceFromColumns(i.provenance, i.digital_source_type),
             })),
+          attempts: attempts.get(r.id) ?? [],
         })),
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
       };

@@ -33,6 +33,7 @@ const TABLES = [
   { name: 'accounts', orderBy: ['id'] },
   { name: 'api_keys', orderBy: ['id'] },
   { name: 'generations', orderBy: ['id'] },
+  { name: 'generation_attempts', orderBy: ['generation_id', 'seq'] },
   { name: 'ledger_entries', orderBy: ['id'] },
   { name: 'images', orderBy: ['id'] },
   { name: 'idempotency_keys', orderBy: ['account_id', 'key'] },

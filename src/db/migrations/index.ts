@@ -3,6 +3,7 @@ import * as m0001 from './0001_initial.ts';
 import * as m0002 from './0002_idempotency.ts';
 import * as m0003 from './0003_idempotency_generation.ts';
 import * as m0004 from './0004_console.ts';
+import * as m0005 from './0005_generation_attempts.ts';
 import * as m0006 from './0006_image_provenance.ts';
 import * as m0008 from './0008_generation_end_user.ts';
 
@@ -12,6 +13,7 @@ export const migrations: Record<string, Migration> = {
   '0002_idempotency': m0002,
   '0003_idempotency_generation': m0003,
   '0004_console': m0004,
+  '0005_generation_attempts': m0005,
   '0006_image_provenance': m0006,
   '0008_generation_end_user': m0008,
 };

@@ -1,5 +1,10 @@
 import { type AttemptVerdict, done, verdictFor } from '../kit/attempts.ts';
-import { FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import {
+  FAILURE_MESSAGES,
+  failure,
+  type UpstreamIdTracker,
+  withUpstreamId,
+} from '../kit/failures.ts';
 import { runGuardedJob } from '../kit/job.ts';
 import { retrieveImage } from '../kit/retrieve.ts';
 import type { GenerationJob, GenerationOutcome } from '../provider.ts';
@@ -26,10 +31,13 @@ export async function generateWithFal(
   const endpointId = job.sources.length > 0 ? endpoints.edit : endpoints.textToImage;
   const input = buildFalInput(job, cfg);
   const spec = { upstream: 'fal.ai', log, maxSources: FAL_MAX_SOURCES, guardKey: job.model };
-  return runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {
+  const ids: UpstreamIdTracker = { last: undefined };
+  const outcome = await runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {
     const run = await runQueued(endpointId, input, { cfg, signal, log });
+    if ('requestId' in run && run.requestId !== undefined) ids.last = run.requestId;
     return judge(run, attempt, job, cfg, log, interrupted);
   });
+  return withUpstreamId(outcome, ids);
 }
 
 async function judge(

@@ -59,3 +59,16 @@ export function failure(
 export function cancelled(): GenerationOutcome {
   return failure('unavailable', FAILURE_MESSAGES.cancelled);
 }
+
+/** Remembers the upstream's id of the last request or job a generation made. */
+export interface UpstreamIdTracker {
+  last: string | undefined;
+}
+
+/** The outcome with the upstream's id attached (attempt records, logs), when one was seen. */
+export function withUpstreamId(
+  outcome: GenerationOutcome,
+  tracker: UpstreamIdTracker,
+): GenerationOutcome {
+  return tracker.last === undefined ? outcome : { ...outcome, upstreamRequestId: tracker.last };
+}

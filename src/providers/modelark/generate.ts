@@ -1,6 +1,11 @@
 import type { LimitFunction } from 'p-limit';
 import { backoffCeilingMs, backoffSleep } from '../kit/backoff.ts';
-import { FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import {
+  FAILURE_MESSAGES,
+  failure,
+  type UpstreamIdTracker,
+  withUpstreamId,
+} from '../kit/failures.ts';
 import { retrieveImage } from '../kit/retrieve.ts';
 import { checkSources } from '../kit/sources.ts';
 import type { ThroughputGuard } from '../kit/throughput-guard.ts';
@@ -23,6 +28,17 @@ export async function generateWithModelArk(
   cfg: ResolvedModelArkOptions,
   guard: ThroughputGuard,
   downloads: LimitFunction,
+): Promise<GenerationOutcome> {
+  const ids: UpstreamIdTracker = { last: undefined };
+  return withUpstreamId(await generate(job, cfg, guard, downloads, ids), ids);
+}
+
+async function generate(
+  job: GenerationJob,
+  cfg: ResolvedModelArkOptions,
+  guard: ThroughputGuard,
+  downloads: LimitFunction,
+  ids: UpstreamIdTracker,
 ): Promise<GenerationOutcome> {
   const log = cfg.log.child({ provider: 'modelark', model: job.model, index: job.index });
   if (job.signal.aborted) return failure('unavailable', FAILURE_MESSAGES.cancelled);
@@ -47,6 +63,7 @@ export async function generateWithModelArk(
   };
   for (let attempt = 0; ; attempt++) {
     const result: CallResult = await callUpstream(body, ctx);
+    if ('requestId' in result && result.requestId !== undefined) ids.last = result.requestId;
     const canRetry = attempt < cfg.maxRetries;
     switch (result.type) {
       case 'image':

@@ -1,5 +1,10 @@
 import { type AttemptVerdict, done, verdictFor } from '../kit/attempts.ts';
-import { FAILURE_MESSAGES, failure } from '../kit/failures.ts';
+import {
+  FAILURE_MESSAGES,
+  failure,
+  type UpstreamIdTracker,
+  withUpstreamId,
+} from '../kit/failures.ts';
 import { runGuardedJob } from '../kit/job.ts';
 import { retrieveImage } from '../kit/retrieve.ts';
 import type { GenerationJob, GenerationOutcome } from '../provider.ts';
@@ -27,13 +32,17 @@ export async function generateWithReplicate(
   const modelName = job.upstreamModel ?? cfg.modelNames[job.model];
   const maxSources = REPLICATE_PROFILES[job.model].maxSources;
   const spec = { upstream: 'Replicate', log, maxSources, guardKey: GUARD_KEY };
-  return runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {
+  const ids: UpstreamIdTracker = { last: undefined };
+  const outcome = await runGuardedJob(job, cfg, spec, async (attempt, signal, interrupted) => {
     if (directiveDropped && attempt === 0) {
       log.warn({ mode: job.mode }, 'prompt too long for the mode directive; sent without it');
     }
     const run = await runPrediction(modelName, input, { cfg, signal, log });
+    if (run.type === 'prediction') ids.last = run.prediction.id;
+    else if (run.type === 'failed' && run.predictionId !== undefined) ids.last = run.predictionId;
     return judge(run, attempt, job, cfg, log, interrupted);
   });
+  return withUpstreamId(outcome, ids);
 }
 
 async function judge(

@@ -31,6 +31,21 @@ export interface Generation {
     /** The IPTC digital source type the image declares (`...trainedAlgorithmicMedia`), or null. */
     readonly digital_source_type?: string | null;
   }>;
+  /**
+   * Every try of an upstream for its images, in order (goodtake: fallbacks between providers
+   * show here). Absent on servers that do not record them.
+   */
+  readonly attempts?: ReadonlyArray<{
+    /** Which image of the request (0-based). */
+    readonly index: number;
+    readonly provider: string;
+    readonly upstream_model: string;
+    /** `ok`, or why it made no image (`unavailable`, `circuit_open`, `content_policy`, ...). */
+    readonly outcome: string;
+    readonly latency_ms: number;
+    readonly upstream_request_id: string | null;
+    readonly estimated_cost_usd: number;
+  }>;
 }
 
 /** One page of generations, newest first. */

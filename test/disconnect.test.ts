@@ -13,7 +13,9 @@ describe('a client that disconnects mid-generation', () => {
   it('leaves nothing reserved: the generation finishes and is settled', {
     timeout: 60_000,
   }, async () => {
-    const fake = await startFakeModelArk({ latencyMs: 1500 });
+    // Long enough that the generation is still running when the admin CLI (a fresh process,
+    // slow to start on a loaded machine) first reads the balance.
+    const fake = await startFakeModelArk({ latencyMs: 4000 });
     const env = { GOODTAKE_DATA_DIR: dir, ARK_API_KEY: fake.apiKey, ARK_BASE_URL: fake.url };
     const server = await startServerProcess(env);
     try {

@@ -155,7 +155,9 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     let errorCode: string | null = null;
     let attempts: Attempt[] = [];
     let settled: Awaited<ReturnType<Ledger['settle']>> | undefined;
+    let settleTried = false;
     const settle = async () => {
+      settleTried = true;
       settled = await deps.ledger
         .settle({
           generationId,
@@ -248,7 +250,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       };
     } finally {
       limit.dispose();
-      if (settled === undefined) await settle();
+      if (!settleTried) await settle();
       if (attempts.length > 0) {
         await deps.onAttempts?.(generationId, attempts).catch((err: unknown) => {
           deps.log.error({ err, generationId }, 'recording route attempts failed');

@@ -111,6 +111,23 @@ describe('fallback between routes', () => {
     ).toBe(true);
   });
 
+  it('the images of one request may come from different routes, each charged once', async () => {
+    const before = await available(t);
+    // ModelArk fails the first image it is asked for (and only that one).
+    const res = await t.generate({
+      prompt: 'a harbour [[fake:status=500,code=InternalServiceError,times=1]]',
+      number_of_images: 2,
+    });
+    expect(res.status).toBe(200);
+    expect((await res.json()).data.credits_used).toBe(2 * PRICE);
+    expect(await available(t)).toBe(before - 2 * PRICE);
+    const served = (await lastGeneration(t)).attempts
+      .filter((a) => a.outcome === 'ok')
+      .map((a) => a.provider)
+      .sort();
+    expect(served).toEqual(['fal', 'modelark']);
+  });
+
   it('ModelArk refusing for content policy: 400, and no other route is called', async () => {
     const before = await available(t);
     const res = await t.generate({ prompt: 'refused [[fake:input_text_sensitive]]' });
@@ -149,19 +166,19 @@ describe('fallback between routes', () => {
     expect(JSON.parse(run.stdout)).toEqual([
       {
         provider: 'fal',
-        attempts: 4,
-        images_delivered: 2,
+        attempts: 5,
+        images_delivered: 3,
         failed_attempts: 2,
-        credits_charged: 2 * PRICE,
-        estimated_cost_usd: 0.08,
+        credits_charged: 3 * PRICE,
+        estimated_cost_usd: 0.12,
       },
       {
         provider: 'modelark',
-        attempts: 5,
-        images_delivered: 0,
-        failed_attempts: 5,
-        credits_charged: 0,
-        estimated_cost_usd: 0,
+        attempts: 7,
+        images_delivered: 1,
+        failed_attempts: 6,
+        credits_charged: PRICE,
+        estimated_cost_usd: 0.04,
       },
     ]);
     const text = await cli(['usage', '--by', 'provider'], {
@@ -172,7 +189,7 @@ describe('fallback between routes', () => {
     expect(text.stdout.split('\n')[0]).toMatch(
       /^provider\s+attempts\s+delivered\s+failed\s+credits\s+est_cost_usd$/,
     );
-    expect(text.stdout).toMatch(/^fal\s+4\s+2\s+2\s+8\s+0\.08$/m);
+    expect(text.stdout).toMatch(/^fal\s+5\s+3\s+2\s+12\s+0\.12$/m);
   });
 
   it('the metrics count attempts by provider and outcome', async () => {

@@ -24,6 +24,8 @@ describe('fal.ai outputs', () => {
     const outcome = await provider.generate(makeJob({ prompt: 'x [[fake:expired_output]]' }));
     expect(outcome).toEqual({
       ok: false,
+      // The upstream's id of the request, for the attempt record and the logs.
+      upstreamRequestId: expect.any(String),
       failure: {
         kind: 'unavailable',
         message: "The model provider's image could not be retrieved.",

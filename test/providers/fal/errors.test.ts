@@ -11,6 +11,8 @@ describe('fal.ai errors', () => {
     const outcome = await provider.generate(makeJob({ prompt: 'x [[fake:content_policy]]' }));
     expect(outcome).toEqual({
       ok: false,
+      // The upstream's id of the request, for the attempt record and the logs.
+      upstreamRequestId: expect.any(String),
       failure: {
         kind: 'content_policy',
         message: 'The model provider refused the prompt under its content policy.',

@@ -144,6 +144,8 @@ describe('fal.ai queue: following, cancelling, timing out', () => {
     const outcome = await provider.generate(makeJob());
     expect(outcome).toEqual({
       ok: false,
+      // The upstream's id of the request, for the attempt record and the logs.
+      upstreamRequestId: expect.any(String),
       failure: {
         kind: 'content_policy',
         message: 'The model provider refused the prompt under its content policy.',

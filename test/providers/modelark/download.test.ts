@@ -26,6 +26,8 @@ describe('ModelArk result download', () => {
     const outcome = await provider.generate(makeJob({ prompt: 'x [[fake:expired_url]]' }));
     expect(outcome).toEqual({
       ok: false,
+      // The upstream's id of the request, for the attempt record and the logs.
+      upstreamRequestId: expect.any(String),
       failure: { kind: 'unavailable', message: expect.any(String) },
     });
     const downloads = fake.requests.filter((r) => r.path.startsWith('/tos/'));

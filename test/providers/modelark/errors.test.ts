@@ -118,6 +118,8 @@ describe('ModelArk error mapping', () => {
       const outcome = await provider.generate(makeJob({ prompt: `a scene ${marker}` }));
       expect(outcome).toEqual({
         ok: false,
+        // The upstream's id of the request, for the attempt record and the logs.
+        upstreamRequestId: expect.any(String),
         failure: { kind: 'content_policy', message: expect.stringContaining(what) },
       });
     }

@@ -61,6 +61,8 @@ describe('ModelArk retries', () => {
     const outcome = await provider.generate(makeJob());
     expect(outcome).toEqual({
       ok: false,
+      // The upstream's id of the request, for the attempt record and the logs.
+      upstreamRequestId: expect.any(String),
       failure: { kind: 'rate_limited', message: expect.any(String), retryAfter: 45 },
     });
     expect(waits).toEqual([]);

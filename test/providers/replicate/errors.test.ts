@@ -14,6 +14,8 @@ describe('Replicate errors and outputs', () => {
     const outcome = await provider.generate(makeJob({ prompt: 'x [[fake:flagged]]' }));
     expect(outcome).toEqual({
       ok: false,
+      // The upstream's id of the request, for the attempt record and the logs.
+      upstreamRequestId: expect.any(String),
       failure: {
         kind: 'content_policy',
         message:

@@ -285,7 +285,17 @@ export function createBenchKey(env: NodeJS.ProcessEnv): string {
   const cli = (args: string[]) =>
     execFileSync(NODE, ['bin/goodtake.js', ...args], { cwd: ROOT, env, encoding: 'utf8' });
   const account = JSON.parse(
-    cli(['accounts', 'create', '--name', 'bench', '--credits', '1000000000000', '--json']),
+    // A fresh data directory: the admin CLI creates one only when told to (--init).
+    cli([
+      '--init',
+      'accounts',
+      'create',
+      '--name',
+      'bench',
+      '--credits',
+      '1000000000000',
+      '--json',
+    ]),
   ) as { id: string };
   // No per-key RPM: the server default is 0 (unlimited) in goodtakeEnv.
   const key = JSON.parse(

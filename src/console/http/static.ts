@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../http/context.ts';
 import { ApiError } from '../../http/errors.ts';
@@ -39,25 +40,24 @@ function contentSecurityPolicy(publicBaseUrl: string | undefined): string {
 
 /**
  * The console's built files, served by the server itself (no CDN): the page at /console/, its
- * content-hashed assets at /console/assets/{file} (cached for good), and / leading to it. The
- * files are read once, at start-up.
+ * content-hashed assets at /console/assets/{file} (cached for good, gzipped for browsers that
+ * take it), and / leading to it. The files are read and compressed once, at start-up.
  */
 export function registerConsolePages(
   app: Hono<AppEnv>,
   deps: { publicBaseUrl: string | undefined; dist?: URL },
 ): void {
   const dist = deps.dist ?? CONSOLE_DIST;
-  const assets = new Map<string, { type: string; bytes: Buffer }>();
+  const assets = new Map<string, { type: string; bytes: Buffer; gzip: Buffer }>();
   let index: Buffer | undefined;
   try {
     index = readFileSync(new URL('index.html', dist));
     for (const name of readdirSync(new URL('assets/', dist))) {
       const type = TYPES[extname(name)];
-      if (type)
-        assets.set(name, {
-          type,
-          bytes: readFileSync(join(new URL('assets/', dist).pathname, name)),
-        });
+      if (!type) continue;
+      const bytes = readFileSync(join(new URL('assets/', dist).pathname, name));
+      // Compressed once here, so no request pays for it.
+      assets.set(name, { type, bytes, gzip: gzipSync(bytes, { level: 9 }) });
     }
   } catch {
     index = undefined;
@@ -85,10 +85,13 @@ export function registerConsolePages(
   app.get('/console/assets/:file', (c) => {
     const asset = assets.get(c.req.param('file'));
     if (!asset) throw new ApiError('not_found', 'No such file');
-    return c.body(new Uint8Array(asset.bytes), 200, {
+    const gzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+    return c.body(new Uint8Array(gzip ? asset.gzip : asset.bytes), 200, {
       'Content-Type': asset.type,
       'Cache-Control': 'public, max-age=31536000, immutable',
       'X-Content-Type-Options': 'nosniff',
+      Vary: 'Accept-Encoding',
+      ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
     });
   });
 }

@@ -509,6 +509,13 @@ describe('the pages', () => {
     const asset = await t.request(script!);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    const plain = await asset.arrayBuffer();
+    const gzipped = await t.request(script!, { headers: { 'Accept-Encoding': 'gzip, br' } });
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    const { gunzipSync } = await import('node:zlib');
+    const bytes = gunzipSync(Buffer.from(await gzipped.arrayBuffer()));
+    expect(bytes.equals(Buffer.from(plain))).toBe(true);
+    expect(bytes.length).toBeGreaterThan(2 * (Number(gzipped.headers.get('content-length')) || 0));
     expect((await t.request('/console/assets/nothing.js')).status).toBe(404);
   });
 });

@@ -4,7 +4,7 @@
  * figure, as JSON into bench/results/. See docs/performance.md for the method.
  *
  * Options:
- *   --scenario 1,2,...   scenarios to run (1-10; default all)
+ *   --scenario 1,2,...   scenarios to run (1-11; default all)
  *   --runs N             measured runs per scenario (default 3; scenarios 3 and 7: 1)
  *   --duration S         seconds per measured phase (default 3)
  *   --in-flight N        scenario 3: requests in flight at once (default 5000)
@@ -29,6 +29,7 @@ import {
   scenario7,
   scenarioDir,
 } from './http-scenarios.ts';
+import { scenario11 } from './jobs.ts';
 import { scenario6 } from './ledger.ts';
 import { scenario5 } from './offline.ts';
 import { scenario9 } from './openai.ts';
@@ -38,7 +39,7 @@ import { markdownTable, type Row } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10' },
+    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,11' },
     runs: { type: 'string' },
     duration: { type: 'string', default: '3' },
     'in-flight': { type: 'string', default: '5000' },
@@ -70,6 +71,7 @@ const TITLES: Record<string, string> = {
   '8': 'provenance per image (IPTC XMP + C2PA): CPU and bytes at 1K, 2K, 4K',
   '9': 'the OpenAI-compatible route against the native endpoint',
   '10': 'the first route answers 500: failing over, before and after the circuit opens',
+  '11': 'asynchronous generations: submit rate, and 10,000 queued across 100 accounts',
 };
 
 const chosen = values.scenario
@@ -78,7 +80,7 @@ const chosen = values.scenario
   .filter(Boolean);
 for (const id of chosen) {
   if (!TITLES[id]) {
-    console.error(`unknown scenario '${id}' (1-10)`);
+    console.error(`unknown scenario '${id}' (1-11)`);
     process.exit(2);
   }
 }
@@ -118,6 +120,7 @@ const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   '8': () => scenario8(context('8')),
   '9': () => scenario9(context('9')),
   '10': () => scenario10(context('10')),
+  '11': () => scenario11(context('11')),
 };
 
 function gitCommit(): string | undefined {

@@ -12,6 +12,7 @@ import type { createApp } from './http/app.ts';
 import type { StoredGeneration } from './http/generation-call.ts';
 import type { IdempotencyStore } from './idempotency/idempotency.ts';
 import type { ImageRecords } from './images/image-records.ts';
+import type { Jobs } from './jobs/jobs.ts';
 import { createKeyService, type KeyService } from './keys/api-keys.ts';
 import { loadKeySecret } from './keys/key-secret.ts';
 import { createLedger, type Ledger } from './ledger/ledger.ts';
@@ -26,6 +27,8 @@ import type { CircuitBreaker, CircuitSettings } from './routing/circuit.ts';
 import type { ModelRouter, RouteChoice } from './routing/router.ts';
 import { createLocalStore } from './storage/local-store.ts';
 import type { ImageStore } from './storage/store.ts';
+import type { WebhookAdmin } from './webhooks/webhook-admin.ts';
+import type { Webhooks } from './webhooks/webhooks.ts';
 
 /*
  * The composition root: every dependency of goodtake is built here, once, and passed in.
@@ -129,13 +132,20 @@ export interface Application {
   readonly store: ImageStore;
   readonly records: ImageRecords;
   readonly idempotency: IdempotencyStore<StoredGeneration>;
+  /** The job queue every generation runs through; its workers run in this process. */
+  readonly jobs: Jobs;
+  /** The deliverer of generations' webhooks, and what accounts do with them. */
+  readonly webhooks: Webhooks;
+  readonly webhookAdmin: WebhookAdmin;
   /** Warnings for the startup log (e.g. the offline provider serves). */
   readonly warnings: readonly string[];
   readonly metrics: Metrics;
   /** The console's sessions, to purge the long-ended ones with the other sweeps. */
   readonly consoleSessions: { purge(): Promise<void> };
-  /** Marks the application as shutting down (health turns 503) and aborts generations. */
+  /** Marks the application as shutting down (health turns 503); workers take no new jobs. */
   beginShutdown(): void;
+  /** Waits up to `ms` for the jobs this process is running to finish. */
+  drainJobs(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -248,6 +258,10 @@ export async function composeApplication(
     { maskedConfig },
     { createMemoryCircuitBreaker },
     { createAttemptRecords },
+    { createJobs },
+    { createWebhooks },
+    { createWebhookAdmin },
+    { webhookUrlProblem },
   ] = await Promise.all([
     import('kysely'),
     import('./contract/generate-image.ts'),
@@ -274,6 +288,10 @@ export async function composeApplication(
     import('./console/config-summary.ts'),
     import('./routing/circuit.ts'),
     import('./usage/attempt-records.ts'),
+    import('./jobs/jobs.ts'),
+    import('./webhooks/webhooks.ts'),
+    import('./webhooks/webhook-admin.ts'),
+    import('./webhooks/url.ts'),
   ]);
   const allow = parseAllowList(config.fetch.allow);
   if (!allow.ok) throw new Error(`GOODTAKE_FETCH_ALLOW: ${allow.message}`);
@@ -370,7 +388,7 @@ export async function composeApplication(
   let shuttingDown = false;
   const { catalog } = config;
 
-  const generateImages = createGenerateImages({
+  const generate = createGenerateImages({
     ledger: core.ledger,
     catalog,
     router,
@@ -393,6 +411,89 @@ export async function composeApplication(
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
+  const requestLimiter =
+    overrides.requestLimiter ??
+    (redis
+      ? redisPolicy.requestLimiterWithFailurePolicy(
+          redisLimits.createRedisRequestLimiter({ client: redis.client, prefix: redis.prefix }),
+          redis,
+        )
+      : memoryLimits.createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {}));
+  const concurrencyLimiter =
+    overrides.concurrencyLimiter ??
+    (redis
+      ? redisPolicy.concurrencyLimiterWithFailurePolicy(
+          redisLimits.createRedisConcurrencyLimiter({
+            client: redis.client,
+            prefix: redis.prefix,
+            // Longer than any generation may run; a crashed replica's slots free up after it.
+            leaseMs: config.reservationLeaseMs,
+            onReleaseFailure: (err) => redis.reportFailure('concurrency slot not released', err),
+          }),
+          redis,
+        )
+      : memoryLimits.createMemoryConcurrencyLimiter());
+
+  const webhookAdmin = createWebhookAdmin({
+    db: core.database.db,
+    rotationGraceMs: config.webhooks.rotationGraceMs,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  // Webhooks go through the blend-mode client: the same address checks at every attempt,
+  // redirects included.
+  const poster = createGuardedFetcher({
+    allow: allow.allow,
+    maxBytes: 1024 * 1024,
+    connectTimeoutMs: Math.min(5000, config.webhooks.timeoutMs),
+    totalTimeoutMs: config.webhooks.timeoutMs,
+    ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
+  });
+  const webhooks = createWebhooks({
+    db: core.database.db,
+    admin: webhookAdmin,
+    async send(url, body, headers) {
+      const sent = await poster.post(url, body, headers);
+      if (sent.ok) return { ok: true, status: sent.status };
+      return { ok: false, message: `${sent.reason}: ${sent.message}` };
+    },
+    settings: {
+      retryWindowMs: config.webhooks.retryWindowMs,
+      pollMs: Math.max(100, config.jobs.pollMs),
+      concurrency: config.webhooks.concurrency,
+    },
+    log: log.child({ component: 'webhooks' }),
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+
+  const jobs = createJobs({
+    db: core.database.db,
+    ledger: core.ledger,
+    generate,
+    records,
+    imageStore: store,
+    concurrencyLimiter,
+    limitDefaults: config.limits,
+    settings: {
+      concurrency: config.jobs.workers,
+      leaseMs: config.jobs.leaseMs,
+      pollMs: config.jobs.pollMs,
+      queueMaxPerAccount: config.jobs.queueMaxPerAccount,
+      queueMaxWaitMs: config.jobs.queueMaxWaitMs,
+      retentionMs: config.jobs.retentionMs,
+      cancelWaitMs: config.jobs.cancelWaitMs,
+      reservationLeaseMs: config.reservationLeaseMs,
+    },
+    log: log.child({ component: 'jobs' }),
+    shutdownSignal: shutdown.signal,
+    onAppend: async (tx, event) => {
+      await webhooks.enqueue(tx, event);
+    },
+    onEvent: (job) => {
+      if (job.webhook_url !== null) webhooks.wake();
+    },
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+
   const models = catalogModelDirectory(catalog);
   const consoleServices = createConsoleServices({
     db: core.database.db,
@@ -410,31 +511,14 @@ export async function composeApplication(
     prices: Object.fromEntries(catalog.models.map((m) => [m.id, m.pricePerImage])),
     catalog,
     router,
-    generateImages,
+    jobs,
+    webhooks,
+    webhookAdmin,
+    webhookUrlProblem: (url: string) => webhookUrlProblem(url, allow.allow),
     records,
     store,
-    requestLimiter:
-      overrides.requestLimiter ??
-      (redis
-        ? redisPolicy.requestLimiterWithFailurePolicy(
-            redisLimits.createRedisRequestLimiter({ client: redis.client, prefix: redis.prefix }),
-            redis,
-          )
-        : memoryLimits.createMemoryRequestLimiter(overrides.now ? { now: overrides.now } : {})),
-    concurrencyLimiter:
-      overrides.concurrencyLimiter ??
-      (redis
-        ? redisPolicy.concurrencyLimiterWithFailurePolicy(
-            redisLimits.createRedisConcurrencyLimiter({
-              client: redis.client,
-              prefix: redis.prefix,
-              // Longer than any generation may run; a crashed replica's slots free up after it.
-              leaseMs: config.reservationLeaseMs,
-              onReleaseFailure: (err) => redis.reportFailure('concurrency slot not released', err),
-            }),
-            redis,
-          )
-        : memoryLimits.createMemoryConcurrencyLimiter()),
+    requestLimiter,
+    concurrencyLimiter,
     limitDefaults: config.limits,
     idempotency,
     checkDatabase: async () => {
@@ -470,6 +554,14 @@ export async function composeApplication(
     metricsAccess: { token: config.metrics.token, separate: config.metrics.listen !== undefined },
   });
 
+  jobs.start();
+  webhooks.start();
+  let drained: Promise<void> | undefined;
+  const stopJobs = () => {
+    drained ??= jobs.stop();
+    return drained;
+  };
+
   return {
     core,
     app,
@@ -478,15 +570,31 @@ export async function composeApplication(
     store,
     records,
     idempotency,
+    jobs,
+    webhooks,
+    webhookAdmin,
     warnings,
     metrics,
     consoleSessions: consoleServices.sessions,
     beginShutdown() {
       shuttingDown = true;
+      void stopJobs();
+    },
+    async drainJobs(ms) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        stopJobs(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, ms);
+        }),
+      ]);
+      clearTimeout(timer);
     },
     async close() {
       shuttingDown = true;
       shutdown.abort(new Error('server shutting down'));
+      await stopJobs();
+      await webhooks.stop();
       await closeOpened();
     },
   };

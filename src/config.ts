@@ -53,6 +53,17 @@ const envSchema = z.object({
   GOODTAKE_AUTO_MIGRATE: boolFrom('GOODTAKE_AUTO_MIGRATE', true),
   GOODTAKE_RATE_LIMIT_RPM: intFrom('GOODTAKE_RATE_LIMIT_RPM', 60, 0),
   GOODTAKE_RATE_LIMIT_CONCURRENCY: intFrom('GOODTAKE_RATE_LIMIT_CONCURRENCY', 4, 0),
+  GOODTAKE_WORKERS: intFrom('GOODTAKE_WORKERS', 8, 0),
+  GOODTAKE_JOB_LEASE_MS: intFrom('GOODTAKE_JOB_LEASE_MS', 30_000, 300),
+  GOODTAKE_JOB_POLL_MS: intFrom('GOODTAKE_JOB_POLL_MS', 500, 10),
+  GOODTAKE_QUEUE_MAX_PER_ACCOUNT: intFrom('GOODTAKE_QUEUE_MAX_PER_ACCOUNT', 10_000, 1),
+  GOODTAKE_QUEUE_MAX_WAIT_MS: intFrom('GOODTAKE_QUEUE_MAX_WAIT_MS', 24 * 3600_000, 1000),
+  GOODTAKE_JOB_RETENTION_HOURS: intFrom('GOODTAKE_JOB_RETENTION_HOURS', 30 * 24, 1),
+  GOODTAKE_CANCEL_WAIT_MS: intFrom('GOODTAKE_CANCEL_WAIT_MS', 10_000, 0),
+  GOODTAKE_WEBHOOK_TIMEOUT_MS: intFrom('GOODTAKE_WEBHOOK_TIMEOUT_MS', 10_000, 100),
+  GOODTAKE_WEBHOOK_RETRY_HOURS: intFrom('GOODTAKE_WEBHOOK_RETRY_HOURS', 24, 1),
+  GOODTAKE_WEBHOOK_ROTATION_GRACE_HOURS: intFrom('GOODTAKE_WEBHOOK_ROTATION_GRACE_HOURS', 24, 0),
+  GOODTAKE_WEBHOOK_CONCURRENCY: intFrom('GOODTAKE_WEBHOOK_CONCURRENCY', 16, 1),
   GOODTAKE_PROVENANCE: optionalString,
   GOODTAKE_C2PA_CERT: optionalString,
   GOODTAKE_C2PA_KEY: optionalString,
@@ -128,6 +139,24 @@ export interface Config {
   readonly autoMigrate: boolean;
   /** Per-key defaults; keys may override them. 0 = unlimited. */
   readonly limits: { readonly rpm: number; readonly concurrency: number };
+  /** The job queue every generation runs through (docs/operations.md#jobs-and-workers). */
+  readonly jobs: {
+    /** Queued jobs this process runs at once (0: none, an API-only replica). */
+    readonly workers: number;
+    readonly leaseMs: number;
+    readonly pollMs: number;
+    readonly queueMaxPerAccount: number;
+    readonly queueMaxWaitMs: number;
+    readonly retentionMs: number;
+    readonly cancelWaitMs: number;
+  };
+  /** Signed webhooks of generations (docs/operations.md#webhooks). */
+  readonly webhooks: {
+    readonly timeoutMs: number;
+    readonly retryWindowMs: number;
+    readonly rotationGraceMs: number;
+    readonly concurrency: number;
+  };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** What every stored image carries about its making (IPTC XMP, C2PA), and the signer. */
   readonly provenance: ProvenanceConfig;
@@ -352,6 +381,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         : undefined,
     },
     metrics: { token: e.GOODTAKE_METRICS_TOKEN, listen: metricsListen },
+    jobs: {
+      workers: e.GOODTAKE_WORKERS,
+      leaseMs: e.GOODTAKE_JOB_LEASE_MS,
+      pollMs: e.GOODTAKE_JOB_POLL_MS,
+      queueMaxPerAccount: e.GOODTAKE_QUEUE_MAX_PER_ACCOUNT,
+      queueMaxWaitMs: e.GOODTAKE_QUEUE_MAX_WAIT_MS,
+      retentionMs: e.GOODTAKE_JOB_RETENTION_HOURS * 3600_000,
+      cancelWaitMs: e.GOODTAKE_CANCEL_WAIT_MS,
+    },
+    webhooks: {
+      timeoutMs: e.GOODTAKE_WEBHOOK_TIMEOUT_MS,
+      retryWindowMs: e.GOODTAKE_WEBHOOK_RETRY_HOURS * 3600_000,
+      rotationGraceMs: e.GOODTAKE_WEBHOOK_ROTATION_GRACE_HOURS * 3600_000,
+      concurrency: e.GOODTAKE_WEBHOOK_CONCURRENCY,
+    },
     logLevel: e.LOG_LEVEL,
     provenance: { parts: provenance.parts, cert: e.GOODTAKE_C2PA_CERT, key: e.GOODTAKE_C2PA_KEY },
   };

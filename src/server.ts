@@ -188,6 +188,8 @@ export async function startServer(
       timer.unref();
       await closed;
       clearTimeout(timer);
+      // Queued jobs this process started get the rest of the grace period to finish.
+      await application.drainJobs(config.shutdownTimeoutMs);
       await application.close();
       log.info('stopped');
     })();

@@ -36,7 +36,7 @@ describe('a client that disconnects mid-generation', () => {
           (await cli(['credits', 'balance', '--account', accountId, '--json'], env)).stdout,
         );
       expect((await balance()).reserved).toBe(8); // still generating upstream
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 40_000;
       let b = await balance();
       while (b.reserved !== 0 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 300));

@@ -8,6 +8,8 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerServeCommands } from './commands/serve.ts';
 import { registerUsageCommand } from './commands/usage.ts';
 import { registerUserCommands } from './commands/users.ts';
+import { registerWebhookCommands } from './commands/webhooks.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { type CliIo, processIo } from './io.ts';
 
 /** The version in package.json. */
@@ -38,6 +40,8 @@ export function buildCli(io: CliIo): Command {
   registerKeyCommands(program, io);
   registerCreditCommands(program, io);
   registerUsageCommand(program, io);
+  registerWebhookCommands(program, io);
+  registerWorkerCommand(program, io);
   registerExportImportCommands(program, io);
   registerUserCommands(program, io);
   return program;

@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { DEFAULT_MODEL, OPTIMIZE_MODES, type OptimizeMode } from './models.ts';
 import { DEFAULT_SIZE, type ModelSizes, parseSize, type RequestedSize } from './sizes.ts';
 
+/** Events a generation's webhook may ask for (`completed` covers failed and canceled too). */
+export const WEBHOOK_EVENTS = ['started', 'image', 'completed'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const MAX_WEBHOOK_URL_CHARS = 1000;
+
 export const MAX_PROMPT_CHARS = 4000;
 export const MAX_IMAGE_URLS = 10;
 /** Largest source image, decoded, an `image_urls` entry may carry or point to. */
@@ -92,6 +97,29 @@ export const generateImageRequestSchema = z
       .max(MAX_IMAGE_URLS, { error: `image_urls may hold at most ${MAX_IMAGE_URLS} entries` })
       .default([])
       .describe('HTTP(S) URLs or base64 data URIs of source images; non-empty means blend mode.'),
+    webhook_url: z
+      .string({ error: 'webhook_url must be a string' })
+      .max(MAX_WEBHOOK_URL_CHARS, {
+        error: `webhook_url must be at most ${MAX_WEBHOOK_URL_CHARS} characters`,
+      })
+      .regex(/^https?:\/\/\S+$/i, { error: 'webhook_url must be an absolute https URL' })
+      .optional()
+      .describe(
+        "Additive: an https URL that receives the generation's events as signed webhooks (Standard Webhooks).",
+      ),
+    webhook_events: z
+      .array(
+        z.enum(WEBHOOK_EVENTS, {
+          error: `webhook_events entries must be one of: ${WEBHOOK_EVENTS.join(', ')}`,
+        }),
+        { error: 'webhook_events must be an array of event names' },
+      )
+      .min(1, { error: 'webhook_events must name at least one event' })
+      .max(WEBHOOK_EVENTS.length, { error: 'webhook_events names each event at most once' })
+      .optional()
+      .describe(
+        'Additive: which events the webhook receives (default ["completed"]; completed also covers failed and canceled).',
+      ),
   })
   .describe('Seedream image generation request');
 
@@ -117,6 +145,8 @@ export interface GenerateImageRequest {
   readonly output?: OutputEncoding;
   /** The request field that carried the sources, as error messages name it (`image_urls`). */
   readonly sourceField?: string;
+  /** Where the generation's events go as signed webhooks, and which of them. */
+  readonly webhook?: { readonly url: string; readonly events: readonly WebhookEvent[] };
 }
 
 /** How delivered images are encoded when a client asks for a format. */
@@ -203,6 +233,20 @@ export function checkGenerateImageRequest(body: unknown, models: ModelLookup): R
           : `image_urls may hold at most ${model.capabilities.maxSourceImages} entries for ${model.id}`,
     };
   }
+  if (v.webhook_events && new Set(v.webhook_events).size !== v.webhook_events.length) {
+    return {
+      ok: false,
+      field: 'webhook_events',
+      message: 'webhook_events names each event at most once',
+    };
+  }
+  if (v.webhook_events && v.webhook_url === undefined) {
+    return {
+      ok: false,
+      field: 'webhook_events',
+      message: 'webhook_events needs a webhook_url',
+    };
+  }
   return {
     ok: true,
     request: {
@@ -214,6 +258,9 @@ export function checkGenerateImageRequest(body: unknown, models: ModelLookup): R
       optimizeMode: v.optimize_prompt_mode,
       includeBase64: v.include_base64_encoding,
       imageUrls: v.image_urls,
+      ...(v.webhook_url === undefined
+        ? {}
+        : { webhook: { url: v.webhook_url, events: v.webhook_events ?? ['completed'] } }),
     },
   };
 }

@@ -177,6 +177,93 @@ export interface GenerationAttemptsTable {
   created_at: number;
 }
 
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+
+/** A generation as a durable job (0007); `id` is the generation id. */
+export interface JobsTable {
+  id: string;
+  account_id: string;
+  api_key_id: string;
+  request_id: string;
+  /** The validated request (JSON), all a worker needs to run it. */
+  request: string;
+  /** 'sync': run by the request that made it; 'async': queued for a worker. */
+  mode: 'sync' | 'async';
+  status: JobStatus;
+  cancel_requested: number;
+  /** The worker holding the job while it runs, and until when. */
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  /** The contract's error object (JSON) of a failed job. */
+  error: string | null;
+  generation_time_ms: number | null;
+  credits_used: number | null;
+  /** Where image URLs in its answers and events point (PUBLIC_BASE_URL or the submit's origin). */
+  base_url: string;
+  webhook_url: string | null;
+  /** Comma-separated event types the webhook receives. */
+  webhook_events: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+export interface JobEventsTable {
+  job_id: string;
+  /** 1, 2, 3... within the job: the SSE event id. */
+  seq: number;
+  /** Globally unique (`evt_...`): the webhook-id of its deliveries. */
+  id: string;
+  type: string;
+  data: string;
+  created_at: number;
+}
+
+export interface JobTurnsTable {
+  account_id: string;
+  last_started_at: number;
+}
+
+/** An account's webhook signing secret, and the previous one while it still signs (0007a). */
+export interface WebhookSecretsTable {
+  account_id: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_until: number | null;
+  created_at: number;
+  rotated_at: number | null;
+}
+
+/** One event of a job to one webhook URL, sent until delivered, gone or expired (0007a). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  account_id: string;
+  job_id: string;
+  /** The job event's id: the `webhook-id` of every attempt. */
+  event_id: string;
+  event_type: string;
+  url: string;
+  /** The exact body every attempt sends. */
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed' | 'gone';
+  attempts: number;
+  next_attempt_at: number | null;
+  /** While an attempt is in flight: until when the process sending it holds it. */
+  lease_until: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  status_code: number | null;
+  latency_ms: number;
+  error: string | null;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -190,4 +277,10 @@ export interface Database {
   sign_in_failures: SignInFailuresTable;
   audit_log: AuditLogTable;
   generation_attempts: GenerationAttemptsTable;
+  jobs: JobsTable;
+  job_events: JobEventsTable;
+  job_turns: JobTurnsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -61,11 +61,36 @@ export interface GuardedFetcherOptions {
   readonly maxRedirects?: number;
 }
 
+/** What a guarded POST got: the final status (any), or why there was none. */
+export type PostOutcome =
+  | { readonly ok: true; readonly status: number; readonly finalUrl: string }
+  | FetchFailure;
+
 /** The one HTTP client through which client-supplied URLs are fetched. */
 export interface GuardedFetcher {
   readonly maxBytes: number;
   fetchImageBytes(url: string, signal?: AbortSignal): Promise<FetchOutcome>;
 }
+
+/** The same client sending to client-supplied URLs (webhooks). */
+export interface GuardedPoster {
+  /**
+   * POSTs `body` to a client-supplied URL (webhooks) under the same address checks, redirects
+   * included (the body is sent again to each checked location). Any final status is an
+   * answer; the response body is discarded.
+   */
+  post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<PostOutcome>;
+}
+
+/** How one hop is requested: an image GET, or a POST whose answer is only its status. */
+type Method =
+  | { readonly kind: 'image' }
+  | { readonly kind: 'post'; readonly body: string; readonly headers: Record<string, string> };
 
 type Target = {
   readonly url: URL;
@@ -76,7 +101,8 @@ type Target = {
 
 type Exchange =
   | { readonly kind: 'redirect'; readonly location: string }
-  | { readonly kind: 'body'; readonly bytes: Buffer };
+  | { readonly kind: 'body'; readonly bytes: Buffer }
+  | { readonly kind: 'status'; readonly status: number };
 
 type Stop = { readonly stop: 'timeout' | 'aborted' };
 
@@ -93,11 +119,17 @@ async function defaultResolve(host: string): Promise<string[]> {
  * connection is dialled to exactly those addresses, redirects re-checked, and time and bytes
  * bounded. Response content types are ignored; callers inspect the bytes.
  */
-export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFetcher {
+export function createGuardedFetcher(
+  options: GuardedFetcherOptions,
+): GuardedFetcher & GuardedPoster {
   const resolve = options.resolve ?? defaultResolve;
   const maxRedirects = options.maxRedirects ?? 3;
 
-  async function follow(start: string, signal: AbortSignal): Promise<FetchOutcome> {
+  async function follow(
+    start: string,
+    signal: AbortSignal,
+    method: Method = { kind: 'image' },
+  ): Promise<FetchOutcome | PostOutcome> {
     // One resolution per name per fetch: a redirect back to the same host reuses what was checked.
     const resolved = new Map<string, readonly string[]>();
     let allPublic = true;
@@ -133,10 +165,13 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
         };
       }
       allPublic &&= verdict.public;
-      const exchange = await request(target, addresses, signal);
+      const exchange = await request(target, addresses, signal, method);
       if ('ok' in exchange) return exchange;
       if (exchange.kind === 'body') {
         return { ok: true, bytes: exchange.bytes, finalUrl: target.url.href, allPublic };
+      }
+      if (exchange.kind === 'status') {
+        return { ok: true, status: exchange.status, finalUrl: target.url.href };
       }
       if (redirects >= maxRedirects) {
         return failure('too_many_redirects', `more than ${maxRedirects} redirects`);
@@ -167,6 +202,7 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
     target: Target,
     addresses: readonly string[],
     signal: AbortSignal,
+    method: Method,
   ): Promise<Exchange | FetchFailure> {
     return new Promise((settle) => {
       const { url } = target;
@@ -189,14 +225,23 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
         host: target.literal ?? target.name,
         port: url.port === '' ? undefined : Number(url.port),
         path: `${url.pathname}${url.search}`,
-        method: 'GET',
-        headers: {
-          host: url.host,
-          accept: 'image/png, image/jpeg, image/webp',
-          // Compressed bodies would dodge the byte cap and hide decompression bombs.
-          'accept-encoding': 'identity',
-          'user-agent': 'goodtake-image-fetch',
-        },
+        method: method.kind === 'post' ? 'POST' : 'GET',
+        headers:
+          method.kind === 'post'
+            ? {
+                ...method.headers,
+                host: url.host,
+                'content-type': 'application/json',
+                'content-length': String(Buffer.byteLength(method.body)),
+                'user-agent': 'goodtake-webhooks',
+              }
+            : {
+                host: url.host,
+                accept: 'image/png, image/jpeg, image/webp',
+                // Compressed bodies would dodge the byte cap and hide decompression bombs.
+                'accept-encoding': 'identity',
+                'user-agent': 'goodtake-image-fetch',
+              },
         lookup: pinnedLookup(addresses),
         // A private agent: no pooled socket from another resolution, no environment proxy.
         agent: false,
@@ -238,6 +283,13 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
           );
           return;
         }
+        if (method.kind === 'post') {
+          // Only the status matters; the body is read and dropped so the socket can close.
+          res.resume();
+          res.on('end', () => finish({ kind: 'status', status }));
+          res.on('error', () => finish({ kind: 'status', status }));
+          return;
+        }
         if (status < 200 || status > 299) {
           const reason = status >= 500 ? 'unreachable' : 'not_found';
           finish(
@@ -272,7 +324,7 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
       req.on('error', (err) => finish(connectionFailure(err)));
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      req.end();
+      req.end(method.kind === 'post' ? method.body : undefined);
     });
   }
 
@@ -288,7 +340,27 @@ export function createGuardedFetcher(options: GuardedFetcherOptions): GuardedFet
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await follow(url, controller.signal);
+        return (await follow(url, controller.signal)) as FetchOutcome;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    async post(url, body, headers, signal) {
+      const controller = new AbortController();
+      const timer = setTimeout(
+        () => controller.abort({ stop: 'timeout' } satisfies Stop),
+        options.totalTimeoutMs,
+      );
+      const onAbort = () => controller.abort({ stop: 'aborted' } satisfies Stop);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        return (await follow(url, controller.signal, {
+          kind: 'post',
+          body,
+          headers,
+        })) as PostOutcome;
       } finally {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

@@ -24,18 +24,22 @@ import { requestLog } from './middleware/request-log.ts';
 import { type AccountRouteDeps, registerAccount } from './routes/account.ts';
 import { registerDocs } from './routes/docs.ts';
 import { type GenerateImageRouteDeps, registerGenerateImage } from './routes/generate-image.ts';
+import { type GenerationRouteDeps, registerGenerations } from './routes/generations.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerImages } from './routes/images.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { type ModelRouteDeps, registerModels } from './routes/models.ts';
 import { renderOpenAiError } from './routes/openai/errors.ts';
 import { OPENAI_PREFIX, type OpenAiRouteDeps, registerOpenAi } from './routes/openai/index.ts';
+import { registerWebhooks, type WebhookRouteDeps } from './routes/webhooks.ts';
 
 export interface AppDeps
   extends GenerateImageRouteDeps,
     AccountRouteDeps,
     OpenAiRouteDeps,
-    ModelRouteDeps {
+    ModelRouteDeps,
+    GenerationRouteDeps,
+    WebhookRouteDeps {
   readonly log: Logger;
   readonly checkDatabase: () => Promise<void>;
   readonly shuttingDown: () => boolean;
@@ -112,6 +116,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   registerGenerateImage(app, deps);
   registerAccount(app, deps);
   registerModels(app, deps);
+  registerGenerations(app, deps);
+  registerWebhooks(app, deps);
   registerImages(app, deps);
   registerOpenAi(app, deps);
   registerConsoleApi(app, {

@@ -14,6 +14,8 @@ export interface ApiErrorDetails {
    * OpenAI-compatible routes' `error.code`, e.g. `unknown_parameter`).
    */
   readonly reason?: string;
+  /** The state of the object the request could not change (`generation_finished`). */
+  readonly state?: string;
 }
 
 /** An error the client is meant to see. Anything else thrown becomes a 500 internal_error. */
@@ -39,6 +41,7 @@ export interface ErrorBody {
     request_id: string;
     field?: string;
     retry_after?: number;
+    state?: string;
   };
 }
 
@@ -60,6 +63,7 @@ export function renderError(
     error: { code: err.code, message: err.message, request_id: requestId },
   };
   if (err.details.field) body.error.field = err.details.field;
+  if (err.details.state) body.error.state = err.details.state;
   if (err.details.retryAfter !== undefined) {
     body.error.retry_after = err.details.retryAfter;
     headers['Retry-After'] = String(err.details.retryAfter);

@@ -2,11 +2,12 @@ import type { GenerateImageRequest } from '../contract/generate-image.ts';
 import { type IdempotencyStore, isValidIdempotencyKey } from '../idempotency/idempotency.ts';
 import {
   type DeliveredImage,
-  type GenerateImages,
+  type GenerateResult,
   type GenerationProgress,
   newGenerationId,
 } from '../images/generate-images.ts';
 import type { ImageRecords } from '../images/image-records.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 import type { VerifiedKey } from '../keys/api-keys.ts';
 import { type LimitDefaults, limitsFor } from '../ratelimit/key-limits.ts';
 import type { ConcurrencyLimiter } from '../ratelimit/limiter.ts';
@@ -23,7 +24,8 @@ export interface StoredGeneration {
 }
 
 export interface GenerationCallDeps {
-  readonly generateImages: GenerateImages;
+  /** Every generation is a job: run now for a synchronous call, queued for an async one. */
+  readonly jobs: Jobs;
   readonly records: ImageRecords;
   readonly store: ImageStore;
   readonly concurrencyLimiter: ConcurrencyLimiter;
@@ -49,6 +51,8 @@ export interface GenerationCall {
   /** Hash of everything that makes two requests the same (see `hashRequest`). */
   readonly requestHash: string;
   readonly request: GenerateImageRequest;
+  /** Where the generation's image URLs point (its events and status answers). */
+  readonly baseUrl: string;
   /** The client's connection: a concurrent request with the same key stops waiting on it. */
   readonly signal: AbortSignal;
   readonly progress?: GenerationProgress;
@@ -132,24 +136,24 @@ export async function runGeneration(
       { retryAfter: slot.retryAfterSeconds },
     );
   }
-  let result: Awaited<ReturnType<GenerateImages>>;
+  let result: GenerateResult;
   try {
     // Bound before anything is reserved: if this process dies, a retry with the key finds
     // what the generation delivered (and was charged for) instead of running another.
-    const generationId = idempotencyKey === undefined ? undefined : newGenerationId();
-    if (idempotencyKey !== undefined && generationId !== undefined) {
+    const generationId = newGenerationId();
+    if (idempotencyKey !== undefined) {
       await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
     }
-    result = await deps.generateImages(
+    // A job run here and now. The client's disconnect does not stop it: its result stays
+    // collectable by id (GET /api/v1/generations/{id}).
+    result = await deps.jobs.runNow({
+      key,
+      requestId: call.requestId,
+      generationId,
       request,
-      {
-        accountId: key.accountId,
-        apiKeyId: key.id,
-        requestId: call.requestId,
-        ...(generationId === undefined ? {} : { generationId }),
-      },
-      call.progress,
-    );
+      baseUrl: call.baseUrl,
+      ...(call.progress ? { progress: call.progress } : {}),
+    });
   } catch (err) {
     await forget();
     throw err;
@@ -175,4 +179,87 @@ export async function runGeneration(
     creditsUsed: result.creditsUsed,
     replayed: false,
   };
+}
+
+/** A queued generation: its id, and whether it is an earlier submit's under the same key. */
+export interface GenerationQueued {
+  readonly generationId: string;
+  readonly replayed: boolean;
+}
+
+/**
+ * An asynchronous generation (`Prefer: respond-async`): validated and priced as a synchronous
+ * one, its credits reserved now (a refusal is the same 403), then queued for a worker. An
+ * `Idempotency-Key` retry gets the same generation back. Beyond the account's queue bound it
+ * is a 429 with `retry_after`.
+ */
+export async function submitGeneration(
+  deps: GenerationCallDeps,
+  call: Omit<GenerationCall, 'progress'>,
+): Promise<GenerationQueued> {
+  const { key, idempotencyKey, request } = call;
+  if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
+    throw new ApiError(
+      'invalid_parameters',
+      'Idempotency-Key must be 1-255 printable ASCII characters',
+      { field: 'Idempotency-Key' },
+    );
+  }
+  if (idempotencyKey !== undefined) {
+    const claim = await deps.idempotency.claim({
+      accountId: key.accountId,
+      key: idempotencyKey,
+      requestHash: call.requestHash,
+      signal: call.signal,
+    });
+    if (claim.kind === 'conflict') {
+      throw new ApiError(
+        'idempotency_conflict',
+        'This Idempotency-Key was already used with a different request body',
+      );
+    }
+    if (claim.kind === 'replay') return { generationId: claim.stored.generationId, replayed: true };
+  }
+  const forget = () =>
+    idempotencyKey === undefined
+      ? Promise.resolve()
+      : deps.idempotency.abandon(key.accountId, idempotencyKey);
+  const generationId = newGenerationId();
+  let submitted: Awaited<ReturnType<Jobs['submit']>>;
+  try {
+    if (idempotencyKey !== undefined) {
+      await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
+    }
+    submitted = await deps.jobs.submit({
+      key,
+      requestId: call.requestId,
+      generationId,
+      request,
+      baseUrl: call.baseUrl,
+    });
+  } catch (err) {
+    await forget();
+    throw err;
+  }
+  if (!submitted.ok) {
+    await forget();
+    if ('queueFull' in submitted) {
+      throw new ApiError(
+        'rate_limit_exceeded',
+        'Too many generations queued for this account. Please retry when some have started.',
+        { retryAfter: submitted.retryAfter },
+      );
+    }
+    throw generationFailureError(submitted.failure, request.sourceField);
+  }
+  if (idempotencyKey !== undefined) {
+    // Completed at once: a retry gets this generation back, whatever becomes of it.
+    await deps.idempotency.complete(key.accountId, idempotencyKey, {
+      generationId,
+      imageIds: [],
+      generationTimeMs: 0,
+      creditsUsed: 0,
+    });
+  }
+  return { generationId, replayed: false };
 }

@@ -1,6 +1,8 @@
 import { consolePart } from '../console/http/openapi.ts';
+import { generationsPart } from './openapi/generations.ts';
 import type { DocumentPart } from './openapi/kit.ts';
 import { nativePart } from './openapi/native.ts';
+import { webhooksPart } from './openapi/webhooks.ts';
 import type { ModelDirectory } from './routes/openai/model-directory.ts';
 import { openAiPart } from './routes/openai/openapi.ts';
 
@@ -14,6 +16,11 @@ const TAGS = [
     name: 'OpenAI-compatible',
     description:
       'The OpenAI Images API on the same models, credits, limits and records: point an OpenAI client at <server>/v1.',
+  },
+  {
+    name: 'Asynchronous generations',
+    description:
+      'Submit with `Prefer: respond-async` (202 with the generation id), then follow, stream the events of, or cancel any generation by id. See docs/api.md#asynchronous-generations.',
   },
   { name: 'Account', description: "The calling key's account and its generations." },
   { name: 'Operations', description: 'Health and metrics for operators (no key).' },
@@ -38,7 +45,13 @@ export function buildOpenApiDocument(info: {
   version: string;
   models: ModelDirectory;
 }): Record<string, unknown> {
-  const parts: DocumentPart[] = [nativePart(), openAiPart(info.models), consolePart()];
+  const parts: DocumentPart[] = [
+    nativePart(),
+    generationsPart(),
+    webhooksPart(),
+    openAiPart(info.models),
+    consolePart(),
+  ];
   const sizesByModel = info.models
     .list()
     .map(

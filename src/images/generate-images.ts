@@ -3,7 +3,7 @@ import type { GenerateImageRequest } from '../contract/generate-image.ts';
 import { deadline } from '../deadline.ts';
 import type { SourceImageLoader } from '../fetch/source-images.ts';
 import { sortableId } from '../ids.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import type { Ledger, ReserveOptions } from '../ledger/ledger.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Provenance } from '../provenance/provenance.ts';
@@ -36,6 +36,11 @@ export interface DeliveredImage extends StoredImage {
 export interface GenerationProgress {
   /** Called once per image as soon as it is stored, in the order images finish. */
   readonly onImage?: (image: DeliveredImage, position: number) => void;
+  /**
+   * Aborted to stop the generation early (a cancel); delivered images stay charged. It takes
+   * the place of the shutdown signal, so it must abort on shutdown too (src/jobs/ does).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export type { GenerationFailure } from './failure.ts';
@@ -115,27 +120,33 @@ function toFailure(kind: ProviderFailureKind | 'internal', f?: ProviderFailure):
 export function createGenerateImages(deps: GenerateImagesDeps) {
   const now = deps.now ?? Date.now;
 
-  return async function generateImages(
+  /**
+   * Reserves the price of every image of a generation about to run or be queued; `options`
+   * as the ledger's (a queued job's longer lease, and its row written with the reservation).
+   */
+  async function reserve(
     request: GenerateImageRequest,
-    caller: Caller,
-    progress: GenerationProgress = {},
-  ): Promise<GenerateResult> {
-    const generationId = caller.generationId ?? newGenerationId(now);
+    caller: Caller & { readonly generationId: string },
+    options: ReserveOptions = {},
+  ): Promise<{ ok: true } | Extract<GenerateResult, { ok: false }>> {
     const model = deps.catalog.find(request.model);
     if (!model) throw new Error(`model ${request.model} is not in the catalog`);
-    const reservation = await deps.ledger.reserve({
-      id: generationId,
-      accountId: caller.accountId,
-      apiKeyId: caller.apiKeyId,
-      requestId: caller.requestId,
-      model: request.model,
-      size: request.sizeLabel,
-      numberOfImages: request.numberOfImages,
-      blend: request.imageUrls.length > 0,
-      pricePerImage: model.pricePerImage,
-      endUser: request.endUser ?? null,
-      prompt: request.prompt,
-    });
+    const reservation = await deps.ledger.reserve(
+      {
+        id: caller.generationId,
+        accountId: caller.accountId,
+        apiKeyId: caller.apiKeyId,
+        requestId: caller.requestId,
+        model: request.model,
+        size: request.sizeLabel,
+        numberOfImages: request.numberOfImages,
+        blend: request.imageUrls.length > 0,
+        pricePerImage: model.pricePerImage,
+        endUser: request.endUser ?? null,
+        prompt: request.prompt,
+      },
+      options,
+    );
     if (!reservation.ok) {
       return {
         ok: false,
@@ -147,9 +158,35 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         attempts: [],
       };
     }
+    return { ok: true };
+  }
 
+  async function generateImages(
+    request: GenerateImageRequest,
+    caller: Caller,
+    progress: GenerationProgress = {},
+  ): Promise<GenerateResult> {
+    const generationId = caller.generationId ?? newGenerationId(now);
+    const reserved = await reserve(request, { ...caller, generationId });
+    if (!reserved.ok) return reserved;
+    return run(request, { ...caller, generationId }, progress);
+  }
+
+  /**
+   * Runs a reserved generation to its end and settles it: what was delivered is captured,
+   * the rest released. `progress.signal` stops it early (a cancel): the images stored by then
+   * are delivered and charged, nothing else.
+   */
+  async function run(
+    request: GenerateImageRequest,
+    caller: Caller & { readonly generationId: string },
+    progress: GenerationProgress = {},
+  ): Promise<GenerateResult> {
+    const { generationId } = caller;
+    const model = deps.catalog.find(request.model);
+    if (!model) throw new Error(`model ${request.model} is not in the catalog`);
     const started = now();
-    const limit = deadline(deps.shutdownSignal, deps.generationTimeoutMs);
+    const limit = deadline(progress.signal ?? deps.shutdownSignal, deps.generationTimeoutMs);
     const signal = limit.signal;
     let delivered: DeliveredImage[] = [];
     let errorCode: string | null = null;
@@ -267,7 +304,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         deps.log.warn({ generationId }, 'generation was already settled (lease expired first)');
       }
     }
-  };
+  }
 
   async function runJob(
     request: GenerateImageRequest,
@@ -348,6 +385,10 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       return { ok: false, kind: 'internal', attempts };
     }
   }
+
+  return { generateImages, reserve, run };
 }
 
-export type GenerateImages = ReturnType<typeof createGenerateImages>;
+export type GenerateImagesService = ReturnType<typeof createGenerateImages>;
+/** Reserve and run in one call: what a caller that does not queue uses. */
+export type GenerateImages = GenerateImagesService['generateImages'];

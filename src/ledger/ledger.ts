@@ -78,8 +78,14 @@ export interface Ledger {
     { ok: true; balance: Balance } | { ok: false; reason: 'would_go_negative' | 'over_maximum' }
   >;
   balance(accountId: string): Promise<Balance | undefined>;
-  /** Records a pending generation and reserves the price of all its images, atomically. */
-  reserve(generation: NewGeneration): Promise<ReserveResult>;
+  /**
+   * Records a pending generation and reserves the price of all its images, atomically. A
+   * queued generation holds its credits longer than one that runs at once (`leaseMs`); `within`
+   * writes what must exist exactly when the reservation does (the job), in its transaction.
+   */
+  reserve(generation: NewGeneration, options?: ReserveOptions): Promise<ReserveResult>;
+  /** Moves a pending generation's lease (a queued job starting, or a worker's heartbeat). */
+  renewLease(generationId: string, leaseExpiresAt: number): Promise<void>;
   /** Captures the delivered images of a pending generation and releases the rest. */
   settle(input: {
     generationId: string;
@@ -102,6 +108,11 @@ export interface Ledger {
 }
 
 type Tx = Transaction<Database>;
+
+export interface ReserveOptions {
+  readonly leaseMs?: number;
+  readonly within?: (tx: Transaction<Database>) => Promise<void>;
+}
 type LedgerEntryRow = Insertable<Database['ledger_entries']>;
 type NewGenerationRow = Pick<
   Insertable<Database['generations']>,
@@ -380,7 +391,16 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
 
     balance: (accountId) => readBalance(db, accountId),
 
-    async reserve(g) {
+    async renewLease(generationId, leaseExpiresAt) {
+      await db
+        .updateTable('generations')
+        .set({ lease_expires_at: leaseExpiresAt })
+        .where('id', '=', generationId)
+        .where('status', '=', 'pending')
+        .execute();
+    },
+
+    async reserve(g, options = {}) {
       const amount = g.numberOfImages * g.pricePerImage;
       // Prices are bounded at start-up (config.ts) so that this never fires.
       if (!Number.isSafeInteger(amount) || amount < 0 || amount > MAX_CREDIT_AMOUNT) {
@@ -388,7 +408,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
       }
       return db.transaction().execute(async (tx): Promise<ReserveResult> => {
         const at = now();
-        const leaseExpiresAt = at + leaseMs;
+        const leaseExpiresAt = at + (options.leaseMs ?? leaseMs);
         const held = await holdCredits(tx, { id: g.accountId, amount });
         if (Number(held.numAffectedRows) !== 1) {
           const b = await readBalance(tx, g.accountId);
@@ -424,6 +444,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
             reason: `${g.numberOfImages} x ${g.model}`,
           });
         }
+        await options.within?.(tx);
         return { ok: true, reserved: amount, leaseExpiresAt };
       });
     },

@@ -17,6 +17,8 @@ const SUPPORTED_FIELDS = [
   'optimize_prompt_mode',
   'include_base64_encoding',
   'image_urls',
+  'webhook_url',
+  'webhook_events',
 ];
 
 type ErrorDetails = Awaited<ReturnType<typeof errorOf>>;

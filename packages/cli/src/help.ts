@@ -58,6 +58,8 @@ Options:
       --no-save           Do not save the images (with --json: only print the response)
       --idempotency-key K Make re-running this exact command safe: the server replays the
                           first result instead of generating and charging again
+      --async             Queue it and print its id at once (credits are reserved now);
+                          follow it with goodtake generations watch ID
 
 ${CONNECTION}
 
@@ -67,6 +69,7 @@ Examples:
   goodtake generate "A serene forest path" -m seedream-4-0-250828 -s 1024x1024 -o ./out
   goodtake generate "Turn this into a watercolour" --image photo.jpg
   goodtake generate "A robot" --json --no-save | jq -r '.data.images[].url'
+  goodtake generate "A 4K lighthouse" --size 4K --async
 `,
 
   account: `Usage: goodtake account [options]
@@ -101,9 +104,13 @@ Examples:
 `,
 
   generations: `Usage: goodtake generations [options]
+       goodtake generations get ID [--json]
+       goodtake generations watch ID [--out DIR] [--no-save] [--json]
 
 Lists your generations, newest first: when, which model and size, images delivered, credits
-charged, and how it ended.
+charged, and how it ended. \`get\` shows one generation's state (queued, running, succeeded,
+failed, canceled); \`watch\` follows it with a progress bar until it ends, then saves its images
+as \`generate\` does (into the current directory, or --out).
 
 Options:
   -l, --limit N         How many to show (default 20; more than 100 fetches several pages)
@@ -117,6 +124,8 @@ Examples:
   goodtake generations
   goodtake generations --limit 200 --since 2026-01-01
   goodtake generations --json | jq '[.[].credits_charged] | add'
+  goodtake generations get gen_0mx55sb450008XKDQbNYu
+  goodtake generations watch gen_0mx55sb450008XKDQbNYu --out ./renders
 `,
 
   login: `Usage: goodtake login --key KEY [--base-url URL]

@@ -159,6 +159,41 @@ export class GoodTake {
     return result.data;
   }
 
+  /**
+   * Opens a Server-Sent Events stream of the API (auth included, no timeout: it lasts as long
+   * as the events do). Resources use it (`generations.events`); rejects with a GoodTake error
+   * for an error answer.
+   */
+  async openStream(
+    path: string,
+    headers: Readonly<Record<string, string>> = {},
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const url = new URL(`${this.baseURL}${path}`);
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method: 'GET',
+        headers: {
+          Accept: 'text/event-stream',
+          ...this.#defaultHeaders,
+          ...headers,
+          Authorization: `Bearer ${this.#apiKey}`,
+        },
+        ...(signal ? { signal } : {}),
+      });
+    } catch (err) {
+      if (signal?.aborted) throw abortError(signal.reason);
+      const detail = err instanceof Error ? describeCause(err) : String(err);
+      throw new ConnectionError(`GET ${url.origin}${url.pathname} failed: ${detail}`, {
+        code: 'connection_error',
+        cause: err,
+      });
+    }
+    if (!response.ok) throw GoodTakeError.from(response, parseJson(await response.text()));
+    return response;
+  }
+
   async #withRetries<T>(
     options: RequestOptions,
     attempt: (signal: AbortSignal | undefined) => Promise<ApiResponse<T>>,

@@ -59,12 +59,16 @@ export {
   SIZES,
 } from './models.ts';
 export type { Account, AccountInfo } from './resources/account.ts';
-export type {
-  Generation,
-  GenerationListParams,
-  Generations,
-  GenerationsPage,
-  GenerationsPagePromise,
+export {
+  type Generation,
+  type GenerationEvent,
+  GenerationFailedError,
+  type GenerationListParams,
+  type GenerationState,
+  type Generations,
+  type GenerationsPage,
+  type GenerationsPagePromise,
+  type QueuedGeneration,
 } from './resources/generations.ts';
 export {
   type GeneratedImage,
@@ -79,3 +83,9 @@ export {
 } from './resources/images.ts';
 export type { ModelInfo, ModelList, Models } from './resources/models.ts';
 export { VERSION } from './version.ts';
+export {
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  WebhookVerificationError,
+} from './webhooks.ts';

@@ -245,6 +245,7 @@ export function registerAccountRoutes(r: GuardedRoutes, deps: ConsoleRouteDeps):
       idempotencyKey: c.req.header('idempotency-key'),
       requestHash: hashRequest(request),
       request,
+      baseUrl: baseUrlOf(c, deps),
       signal: c.req.raw.signal,
     });
     return c.json(successBody(result, { ...request, includeBase64: false }, baseUrlOf(c, deps)));

@@ -5,6 +5,8 @@ import * as m0003 from './0003_idempotency_generation.ts';
 import * as m0004 from './0004_console.ts';
 import * as m0005 from './0005_generation_attempts.ts';
 import * as m0006 from './0006_image_provenance.ts';
+import * as m0007 from './0007_jobs.ts';
+import * as m0007a from './0007a_webhooks.ts';
 import * as m0008 from './0008_generation_end_user.ts';
 
 /** Every migration, in order. One set for SQLite and PostgreSQL alike. */
@@ -15,5 +17,7 @@ export const migrations: Record<string, Migration> = {
   '0004_console': m0004,
   '0005_generation_attempts': m0005,
   '0006_image_provenance': m0006,
+  '0007_jobs': m0007,
+  '0007a_webhooks': m0007a,
   '0008_generation_end_user': m0008,
 };

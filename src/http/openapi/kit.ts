@@ -102,6 +102,11 @@ export const EXAMPLE_ERRORS: Readonly<Record<ErrorCode, ApiError>> = {
     'idempotency_conflict',
     'This Idempotency-Key was already used with a different request body',
   ),
+  generation_finished: new ApiError(
+    'generation_finished',
+    'The generation has already finished (succeeded); there is nothing to cancel',
+    { state: 'succeeded' },
+  ),
   payload_too_large: new ApiError(
     'payload_too_large',
     'The request body is larger than the limit of 52428800 bytes',

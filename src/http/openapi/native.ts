@@ -6,6 +6,7 @@ import {
 } from '../../contract/generate-image.ts';
 import { modelListSchema } from '../../contract/model-list.ts';
 import { ApiError, renderError, STATUS_OF } from '../errors.ts';
+import { SUBMIT_EXAMPLE } from './generations.ts';
 import {
   BODY_NOTES,
   type DocumentPart,
@@ -35,6 +36,10 @@ const errorSchema = z.object({
     request_id: z.string(),
     field: z.string().optional().describe('The request field at fault (invalid_parameters).'),
     retry_after: z.int().optional().describe('Seconds until a retry may pass (429, 503).'),
+    state: z
+      .string()
+      .optional()
+      .describe('The state of the generation that could not be changed (generation_finished).'),
   }),
 });
 
@@ -71,7 +76,20 @@ export function nativePart(): DocumentPart {
           operationId: 'generateImage',
           tags: ['Images'],
           summary: 'Generate images with Seedream (blend mode when image_urls is non-empty)',
-          parameters: [IDEMPOTENCY_KEY],
+          description:
+            'Answers with the images (200) once they are stored. With `Prefer: respond-async` it answers at once with 202 and the generation id instead; the credits are reserved then, and the generation runs on a worker (follow it at `/api/v1/generations/{id}`).',
+          parameters: [
+            IDEMPOTENCY_KEY,
+            {
+              name: 'Prefer',
+              in: 'header',
+              required: false,
+              schema: { type: 'string' },
+              example: 'respond-async',
+              description:
+                '`respond-async` (RFC 7240): queue the generation and answer 202 at once. A retry with the same Idempotency-Key gets the same generation.',
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -85,6 +103,18 @@ export function nativePart(): DocumentPart {
             '200': {
               description: 'Images generated and stored',
               ...json('GenerateImageResponse', GENERATE_RESPONSE, RATE_HEADERS),
+            },
+            '202': {
+              description:
+                "Queued (`Prefer: respond-async`); `Location` is the generation's status URL",
+              ...json('GenerationSubmitted', SUBMIT_EXAMPLE, {
+                ...RATE_HEADERS,
+                Location: { description: 'The status URL.', schema: { type: 'string' } },
+                'Preference-Applied': {
+                  description: 'respond-async',
+                  schema: { type: 'string', enum: ['respond-async'] },
+                },
+              }),
             },
             ...errors(
               'invalid_parameters',

@@ -8,11 +8,12 @@ import {
 } from '../../contract/generate-image.ts';
 import { hashRequest } from '../../idempotency/idempotency.ts';
 import type { DeliveredImage } from '../../images/generate-images.ts';
+import { generationLinks } from '../../jobs/render.ts';
 import type { KeyService } from '../../keys/api-keys.ts';
 import type { RequestLimiter } from '../../ratelimit/limiter.ts';
 import type { AppEnv } from '../context.ts';
 import { ApiError } from '../errors.ts';
-import { type GenerationCallDeps, runGeneration } from '../generation-call.ts';
+import { type GenerationCallDeps, runGeneration, submitGeneration } from '../generation-call.ts';
 import { authenticate } from '../middleware/authenticate.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
 import { generateImageBodySpec } from './generate-image-body.ts';
@@ -27,6 +28,8 @@ export interface GenerateImageRouteDeps extends GenerationCallDeps {
   readonly publicBaseUrl: string | undefined;
   /** The models served (the catalog). */
   readonly catalog: Catalog;
+  /** What is wrong with a `webhook_url` under the operator's address policy, if anything. */
+  readonly webhookUrlProblem: (url: string) => string | undefined;
 }
 
 /**
@@ -117,6 +120,14 @@ export function successJson(
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
 
+/** Whether a `Prefer` header (RFC 7240) asks for `respond-async`. */
+export function prefersAsync(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header
+    .split(',')
+    .some((p) => p.split(';')[0]!.split('=')[0]!.trim().toLowerCase() === 'respond-async');
+}
+
 export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRouteDeps): void {
   app.post(
     GENERATE_IMAGE_PATH,
@@ -124,13 +135,35 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
     rateLimit(deps.requestLimiter, deps.limitDefaults),
     async (c) => {
       const request = await readGenerateImageRequest(c, deps.bodyLimitBytes, deps.catalog);
+      if (request.webhook) {
+        const problem = deps.webhookUrlProblem(request.webhook.url);
+        if (problem) throw new ApiError('invalid_parameters', problem, { field: 'webhook_url' });
+      }
       const baseUrl = deps.publicBaseUrl ?? new URL(c.req.url).origin;
+      if (prefersAsync(c.req.header('prefer'))) {
+        const queued = await submitGeneration(deps, {
+          key: c.get('apiKey'),
+          requestId: c.get('requestId'),
+          idempotencyKey: c.req.header('idempotency-key'),
+          // Its own namespace: the same key on a synchronous request is a different request.
+          requestHash: hashRequest({ respond: 'async', request }),
+          request,
+          baseUrl,
+          signal: c.req.raw.signal,
+        });
+        const links = generationLinks(baseUrl, queued.generationId);
+        if (queued.replayed) c.header('Idempotent-Replayed', 'true');
+        c.header('Location', links.status_url!);
+        c.header('Preference-Applied', 'respond-async');
+        return c.json({ status: 'queued', data: { id: queued.generationId, ...links } }, 202);
+      }
       const result = await runGeneration(deps, {
         key: c.get('apiKey'),
         requestId: c.get('requestId'),
         idempotencyKey: c.req.header('idempotency-key'),
         requestHash: hashRequest(request),
         request,
+        baseUrl,
         signal: c.req.raw.signal,
       });
       if (result.replayed) c.header('Idempotent-Replayed', 'true');

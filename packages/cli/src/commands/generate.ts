@@ -38,6 +38,7 @@ const OPTIONS = {
   base64: { type: 'boolean' },
   'no-save': { type: 'boolean' },
   'idempotency-key': { type: 'string' },
+  async: { type: 'boolean' },
 } as const;
 
 const MODES: readonly OptimizePromptMode[] = ['standard', 'creative', 'precise'];
@@ -73,6 +74,23 @@ export async function generate(args: readonly string[], ctx: CommandContext): Pr
   const connection = await resolveConnection(values, io);
   ctx.baseURL = connection.baseURL;
   const client = clientFor(connection, 'generate');
+
+  if (values.async) {
+    // Queued: print the id (or the JSON answer) and leave; `goodtake generations watch ID` follows it.
+    const queued = await client.images
+      .generate(params, {
+        async: true,
+        signal: io.signal,
+        idempotencyKey: values['idempotency-key'],
+      })
+      .withResponse();
+    if (values.json) io.stdout(`${JSON.stringify(queued.body, null, 2)}\n`);
+    else {
+      io.stdout(`${queued.data.id}\n`);
+      io.stderr(`Queued. Follow it with: goodtake generations watch ${queued.data.id}\n`);
+    }
+    return EXIT.ok;
+  }
 
   const count = params.number_of_images ?? 1;
   const progress = startProgress(

@@ -4,6 +4,7 @@ import { clientFor, resolveConnection } from '../config.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, UsageError } from '../errors.ts';
 import { formatDuration, table, timestamp } from '../output.ts';
+import { getGeneration, watchGeneration } from './follow.ts';
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
@@ -12,8 +13,10 @@ const OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
-/** `goodtake generations`: recent usage as a table. */
+/** `goodtake generations`: recent usage as a table; `get ID` and `watch ID` follow one. */
 export async function generations(args: readonly string[], ctx: CommandContext): Promise<number> {
+  if (args[0] === 'get') return getGeneration(args.slice(1), ctx);
+  if (args[0] === 'watch') return watchGeneration(args.slice(1), ctx);
   const { values, positionals } = parseCommand('generations', args, OPTIONS);
   if (positionals.length > 0) {
     throw new UsageError(`unexpected argument '${positionals[0]}'`, 'generations');

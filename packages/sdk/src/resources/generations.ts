@@ -1,6 +1,79 @@
 import type { GoodTake, RequestOptions } from '../client.ts';
 import { ApiPromise, type ApiResponse } from '../core/api-promise.ts';
+import { AbortError, ConnectionError, GoodTakeError } from '../core/errors.ts';
+import { sleep } from '../internal/sleep.ts';
 import type { ImageModel } from '../models.ts';
+import { attachBytes, type ImagesResponse } from './images.ts';
+
+/** The answer to an asynchronous submit: the generation's id and where to follow it. */
+export interface QueuedGeneration {
+  readonly id: string;
+  readonly status_url: string;
+  readonly events_url: string;
+  readonly cancel_url: string;
+}
+
+interface StateImage {
+  readonly url: string;
+  readonly width: number;
+  readonly height: number;
+  readonly base64?: string;
+}
+
+/** The state of a generation (`GET /api/v1/generations/{id}`), by `status`. */
+export type GenerationState =
+  | {
+      readonly status: 'queued';
+      readonly data: QueuedGeneration & { readonly created_at: string; readonly position: number };
+    }
+  | {
+      readonly status: 'running';
+      readonly data: QueuedGeneration & {
+        readonly created_at: string;
+        readonly started_at: string | null;
+        readonly number_of_images: number;
+        readonly images: StateImage[];
+      };
+    }
+  | { readonly status: 'succeeded'; readonly data: ImagesResponse }
+  | {
+      readonly status: 'failed';
+      readonly data: QueuedGeneration & {
+        readonly created_at: string;
+        readonly finished_at: string | null;
+      };
+      readonly error: {
+        readonly code: string;
+        readonly message: string;
+        readonly request_id: string;
+        readonly retry_after?: number;
+      };
+    }
+  | {
+      readonly status: 'canceled';
+      readonly data: QueuedGeneration & {
+        readonly created_at: string;
+        readonly finished_at: string | null;
+        readonly images: StateImage[];
+        readonly credits_used: number;
+      };
+    };
+
+/** One event of a generation's stream. `id` is its number within the generation. */
+export interface GenerationEvent {
+  readonly id: number;
+  /** `queued`, `started`, `image`, `completed`, `failed` or `canceled`. */
+  readonly type: string;
+  readonly data: { readonly type: string; readonly generation_id: string } & Record<
+    string,
+    unknown
+  >;
+}
+
+/** A generation that ended without images: failed or cancelled. */
+export class GenerationFailedError extends GoodTakeError {
+  override name = 'GenerationFailedError';
+}
 
 /** One generation request of the account, as the usage log keeps it. */
 export interface Generation {
@@ -107,12 +180,201 @@ export class GenerationsPagePromise
   }
 }
 
-/** `client.generations`: the account's usage log. */
+const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+
+/** Parses SSE frames out of a byte stream, event by event. */
+async function* sseFrames(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ id?: string; event?: string; data: string }> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+      let end = buffer.indexOf('\n\n');
+      while (end !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        end = buffer.indexOf('\n\n');
+        const frame: { id?: string; event?: string; data: string } = { data: '' };
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith(':')) continue;
+          const colon = line.indexOf(':');
+          const field = colon === -1 ? line : line.slice(0, colon);
+          const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          if (field === 'id') frame.id = value;
+          else if (field === 'event') frame.event = value;
+          else if (field === 'data') data.push(value);
+        }
+        if (data.length > 0) {
+          frame.data = data.join('\n');
+          yield frame;
+        }
+      }
+    }
+  } finally {
+    reader.releaseLock();
+    await body.cancel().catch(() => {});
+  }
+}
+
+/** `client.generations`: the account's usage log, and following generations by id. */
 export class Generations {
   readonly #client: GoodTake;
 
   constructor(client: GoodTake) {
     this.#client = client;
+  }
+
+  /**
+   * The state of a generation: queued (with its position), running (images so far),
+   * succeeded (the images), failed (the error) or canceled.
+   *
+   * @example
+   * ```ts
+   * const state = await client.generations.retrieve('gen_...');
+   * if (state.status === 'succeeded') console.log(state.data.images);
+   * ```
+   */
+  retrieve(id: string, options?: RequestOptions): ApiPromise<GenerationState> {
+    return new ApiPromise(
+      this.#client
+        .request<GenerationState['data']>(
+          { method: 'GET', path: `/api/v1/generations/${encodeURIComponent(id)}` },
+          options,
+        )
+        .withResponse()
+        .then((r) => ({ ...r, data: this.#state(r.body) })),
+    );
+  }
+
+  /**
+   * Cancels a generation: a queued one is charged nothing, a running one only for the images
+   * it delivered. A finished one rejects with a ConflictError (`generation_finished`).
+   */
+  cancel(id: string, options?: RequestOptions): ApiPromise<GenerationState> {
+    return new ApiPromise(
+      this.#client
+        .request<GenerationState['data']>(
+          { method: 'POST', path: `/api/v1/generations/${encodeURIComponent(id)}/cancel` },
+          { maxRetries: 0, ...options },
+        )
+        .withResponse()
+        .then((r) => ({ ...r, data: this.#state(r.body) })),
+    );
+  }
+
+  #state(body: unknown): GenerationState {
+    const state = body as GenerationState;
+    if (state.status === 'succeeded') {
+      for (const image of state.data.images) attachBytes(image, this.#client);
+    }
+    return state;
+  }
+
+  /**
+   * The events of a generation as they happen, from `afterId` on (0: all of them): queued,
+   * started, image, then completed, failed or canceled, where it ends. A dropped connection
+   * is resumed with `Last-Event-ID`, so no event is lost or repeated.
+   *
+   * @example
+   * ```ts
+   * for await (const event of client.generations.events(id)) {
+   *   if (event.type === 'image') console.log(event.data.image);
+   * }
+   * ```
+   */
+  async *events(
+    id: string,
+    options: {
+      afterId?: number | undefined;
+      signal?: AbortSignal | undefined;
+      maxReconnects?: number | undefined;
+    } = {},
+  ): AsyncGenerator<GenerationEvent, void, undefined> {
+    let last = options.afterId ?? 0;
+    let reconnects = 0;
+    const path = `/api/v1/generations/${encodeURIComponent(id)}/events`;
+    for (;;) {
+      const headers: Record<string, string> = last > 0 ? { 'Last-Event-ID': String(last) } : {};
+      try {
+        const response = await this.#client.openStream(path, headers, options.signal);
+        if (!response.body) return;
+        for await (const frame of sseFrames(response.body)) {
+          const event: GenerationEvent = {
+            id: Number(frame.id ?? last + 1),
+            type: frame.event ?? 'message',
+            data: JSON.parse(frame.data) as GenerationEvent['data'],
+          };
+          last = event.id;
+          reconnects = 0;
+          yield event;
+          if (TERMINAL.has(event.type)) return;
+        }
+        // The server ends the stream after the last event: an end before it is a drop.
+      } catch (err) {
+        if (options.signal?.aborted)
+          throw new AbortError('aborted', { code: 'aborted', cause: err });
+        if (!(err instanceof ConnectionError) && !(err instanceof TypeError)) throw err;
+      }
+      if (++reconnects > (options.maxReconnects ?? 5)) {
+        throw new ConnectionError(`the event stream of ${id} kept dropping`, {
+          code: 'connection_error',
+        });
+      }
+      await sleep(Math.min(1000 * reconnects, 5000), options.signal);
+    }
+  }
+
+  /**
+   * Waits for a generation to end, following its events (or polling every `pollInterval` ms
+   * when `poll` is set), and answers its images as `images.generate` does. A failed generation
+   * rejects with its error, a cancelled one with GenerationFailedError (`canceled`).
+   *
+   * @example
+   * ```ts
+   * const queued = await client.images.generate({ prompt: 'A lighthouse' }, { async: true });
+   * const result = await client.generations.wait(queued.id);
+   * ```
+   */
+  async wait(
+    id: string,
+    options: {
+      signal?: AbortSignal | undefined;
+      poll?: boolean | undefined;
+      pollInterval?: number | undefined;
+      timeout?: number | undefined;
+    } = {},
+  ): Promise<ImagesResponse> {
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    if (!options.poll) {
+      for await (const event of this.events(id, options.signal ? { signal: options.signal } : {})) {
+        if (TERMINAL.has(event.type)) break;
+        if (deadline !== undefined && Date.now() > deadline) break;
+      }
+    }
+    for (;;) {
+      const state = await this.retrieve(id, options.signal ? { signal: options.signal } : {});
+      if (state.status === 'succeeded') return state.data;
+      if (state.status === 'failed') {
+        throw new GenerationFailedError(state.error.message, {
+          code: state.error.code,
+          requestId: state.error.request_id,
+          retryAfter: state.error.retry_after,
+        });
+      }
+      if (state.status === 'canceled') {
+        throw new GenerationFailedError(`generation ${id} was canceled`, { code: 'canceled' });
+      }
+      if (deadline !== undefined && Date.now() > deadline) {
+        throw new GoodTakeError(`generation ${id} is still ${state.status}`, { code: 'timeout' });
+      }
+      await sleep(options.pollInterval ?? 1000, options.signal);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import { ConnectionError, GoodTakeError } from '../core/errors.ts';
 import { decodeDataUri } from '../internal/data-uri.ts';
 import { randomUuid } from '../internal/uuid.ts';
 import type { ImageModel, OptimizePromptMode, Seedream40Size, Seedream45Size } from '../models.ts';
+import type { QueuedGeneration } from './generations.ts';
 
 /** Fields shared by both models. Names are the API's, as on the wire. */
 interface GenerateParamsBase {
@@ -20,6 +21,13 @@ interface GenerateParamsBase {
    * URIs (at most 10, each at most 10 MB). Non-empty means blend mode.
    */
   image_urls?: readonly string[] | undefined;
+  /**
+   * An https URL that receives the generation's events as signed webhooks (goodtake servers);
+   * verify them with `verifyWebhook`.
+   */
+  webhook_url?: string | undefined;
+  /** Which events the webhook receives; defaults to `['completed']` (which covers every end). */
+  webhook_events?: ReadonlyArray<'started' | 'image' | 'completed'> | undefined;
 }
 
 /** A Seedream 4.5 request. `model` may be omitted: 4.5 is the default. */
@@ -50,6 +58,12 @@ export interface ImageGenerateOptions extends RequestOptions {
    * it across that call's retries; pass your own to make a retry of a whole call safe too.
    */
   idempotencyKey?: string | undefined;
+  /**
+   * Queue the generation and answer at once with its id (`Prefer: respond-async`, goodtake
+   * servers): follow it with `generations.retrieve`, `events` or `wait`. The credits are
+   * reserved when it is queued.
+   */
+  async?: boolean | undefined;
 }
 
 /** Anything with an image URL and maybe its bytes inline: generated or listed images. */
@@ -115,9 +129,28 @@ export class Images {
    */
   generate(
     params: ImageGenerateParams,
+    options: ImageGenerateOptions & { async: true },
+  ): ApiPromise<QueuedGeneration>;
+  generate(
+    params: ImageGenerateParams,
+    options?: ImageGenerateOptions & { async?: false | undefined },
+  ): ApiPromise<ImagesResponse>;
+  generate(
+    params: ImageGenerateParams,
     options: ImageGenerateOptions = {},
-  ): ApiPromise<ImagesResponse> {
-    const { idempotencyKey = randomUuid(), ...requestOptions } = options;
+  ): ApiPromise<ImagesResponse> | ApiPromise<QueuedGeneration> {
+    const { idempotencyKey = randomUuid(), async: queued, ...requestOptions } = options;
+    if (queued) {
+      return this.#client.request<QueuedGeneration>(
+        {
+          method: 'POST',
+          path: '/api/v1/bytedance/generate-image',
+          body: params,
+          headers: { 'Idempotency-Key': idempotencyKey, Prefer: 'respond-async' },
+        },
+        requestOptions,
+      );
+    }
     const promise = this.#client.request<ImagesResponse>(
       {
         method: 'POST',

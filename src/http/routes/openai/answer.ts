@@ -58,6 +58,7 @@ export async function answerImageCall(
       partialImages: call.partialImages,
     }),
     request: call.request,
+    baseUrl,
     signal: c.req.raw.signal,
   };
   if (call.stream) return streamed(c, deps, operation, call, base, baseUrl);

@@ -45,6 +45,12 @@ export const OPENAI_ERRORS: Readonly<Record<ErrorCode, OpenAiErrorKind>> = {
     code: 'idempotency_conflict',
     final: true,
   },
+  generation_finished: {
+    status: 409,
+    type: 'invalid_request_error',
+    code: 'generation_finished',
+    final: true,
+  },
   payload_too_large: { status: 413, type: 'invalid_request_error', code: 'payload_too_large' },
   unsupported_media_type: {
     status: 415,

@@ -29,7 +29,8 @@ beforeEach(() => {
 
 const PRICE = 4;
 // Long enough that the request after a probe's failure (served by fal.ai) ends within it.
-const COOLDOWN_MS = 1500;
+const COOLDOWN_MS = 4000;
+const METRICS_TOKEN = 'fallback-metrics-token-0123456789';
 
 function upstreamEnv(circuit: { failures?: number; cooldownMs?: number } = {}) {
   return {
@@ -42,6 +43,7 @@ function upstreamEnv(circuit: { failures?: number; cooldownMs?: number } = {}) {
     FAL_POLL_INTERVAL_MS: '5',
     GOODTAKE_CIRCUIT_FAILURES: String(circuit.failures ?? 100),
     GOODTAKE_CIRCUIT_COOLDOWN_MS: String(circuit.cooldownMs ?? 60_000),
+    GOODTAKE_METRICS_TOKEN: METRICS_TOKEN,
   };
 }
 
@@ -162,7 +164,7 @@ describe('fallback between routes', () => {
       DATABASE_URL: t.config.databaseUrl,
       GOODTAKE_KEY_SECRET: t.config.keySecret ?? '',
     });
-    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual([
       {
         provider: 'fal',
@@ -193,7 +195,9 @@ describe('fallback between routes', () => {
   });
 
   it('the metrics count attempts by provider and outcome', async () => {
-    const text = await (await t.request('/metrics')).text();
+    const text = await (
+      await t.request('/metrics', { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).toMatch(
       /goodtake_upstream_attempts_total\{provider="modelark",outcome="unavailable"\} [1-9]/,
     );

@@ -127,11 +127,34 @@ export interface Generation {
   created_at: string;
   finished_at: string | null;
   duration_ms: number | null;
-  images: Array<{ id: string; url: string; width: number; height: number; bytes: number }>;
+  images: Array<{
+    id: string;
+    url: string;
+    width: number;
+    height: number;
+    bytes: number;
+    /** A signed C2PA manifest (Content Credentials) is embedded in the file. */
+    content_credentials: boolean;
+    /** IPTC metadata in XMP is embedded in the file. */
+    xmp_metadata: boolean;
+    digital_source_type: string | null;
+  }>;
+}
+
+/** One try of one upstream route for one image of a generation. */
+export interface Attempt {
+  index: number;
+  provider: string;
+  upstream_model: string;
+  outcome: string;
+  latency_ms: number;
+  upstream_request_id: string | null;
+  estimated_cost_usd: number;
 }
 
 export interface GenerationDetail extends Generation {
   ledger: Array<{ id: string; kind: string; amount: number; reason: string; at: string }>;
+  attempts: Attempt[];
 }
 
 export interface Model {

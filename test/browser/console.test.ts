@@ -126,6 +126,9 @@ describe.skipIf(!executablePath)('the console in Chromium', { timeout: 120_000 }
     await member.getByRole('link', { name: 'Gallery' }).click();
     await member.getByRole('link', { name: 'Open “A lighthouse at dawn”' }).click();
     await member.getByRole('link', { name: 'Download image 1' }).waitFor();
+    // The image says it was made by AI, and which upstream made it.
+    await member.getByText('Content Credentials (C2PA) and IPTC metadata: made by AI').waitFor();
+    await member.getByRole('table', { name: 'Upstream attempts' }).getByText('Delivered').waitFor();
 
     await member.getByRole('link', { name: 'Credits' }).click();
     await expect(member.getByTestId('balance').textContent()).resolves.toBe(

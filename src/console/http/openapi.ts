@@ -87,8 +87,30 @@ const GENERATION = {
       width: 2048,
       height: 2048,
       bytes: 412345,
+      content_credentials: true,
+      xmp_metadata: true,
+      digital_source_type: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
     },
   ],
+};
+/** A first route that failed, then the fallback that delivered the image. */
+const ATTEMPT_FAILED = {
+  index: 0,
+  provider: 'modelark',
+  upstream_model: 'seedream-4-5-251128',
+  outcome: 'unavailable',
+  latency_ms: 212,
+  upstream_request_id: null,
+  estimated_cost_usd: 0,
+};
+const ATTEMPT_OK = {
+  index: 0,
+  provider: 'fal',
+  upstream_model: 'fal-ai/bytedance/seedream/v4.5/text-to-image',
+  outcome: 'ok',
+  latency_ms: 4980,
+  upstream_request_id: '764cabcf-b745-4b3e-ae38-1200304cf45b',
+  estimated_cost_usd: 0.04,
 };
 const USER = {
   id: USR,
@@ -303,6 +325,7 @@ const OPERATIONS: readonly ConsoleOperation[] = [
           at: TIME,
         },
       ],
+      attempts: [ATTEMPT_FAILED, ATTEMPT_OK],
     },
   },
   {
@@ -409,7 +432,7 @@ const OPERATIONS: readonly ConsoleOperation[] = [
     path: '/console/api/requests/{generationId}',
     summary: 'One request in full: timings, outcome, images, credits moved',
     operator: true,
-    response: { ...GENERATION, ledger: [] },
+    response: { ...GENERATION, ledger: [], attempts: [ATTEMPT_FAILED, ATTEMPT_OK] },
   },
   {
     method: 'get',

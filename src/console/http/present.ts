@@ -82,6 +82,9 @@ export function generationJson(g: GenerationRow, baseUrl: string) {
       width: i.width,
       height: i.height,
       bytes: i.bytes,
+      content_credentials: i.provenance.c2pa,
+      xmp_metadata: i.provenance.xmp,
+      digital_source_type: i.provenance.digitalSourceType ?? null,
     })),
   };
 }
@@ -95,6 +98,15 @@ export function generationDetailJson(g: GenerationDetail, baseUrl: string) {
       amount: e.amount,
       reason: e.reason,
       at: iso(e.at),
+    })),
+    attempts: g.attempts.map((a) => ({
+      index: a.index,
+      provider: a.provider,
+      upstream_model: a.upstreamModel,
+      outcome: a.outcome,
+      latency_ms: a.latencyMs,
+      upstream_request_id: a.upstreamRequestId,
+      estimated_cost_usd: a.costUsd,
     })),
   };
 }

@@ -1,5 +1,8 @@
 import type { Db } from '../../db/database.ts';
 import type { GenerationStatus, LedgerKind } from '../../db/schema.ts';
+import { provenanceFromColumns } from '../../images/image-records.ts';
+import type { ImageProvenance } from '../../provenance/provenance.ts';
+import { createAttemptRecords, type RecordedAttempt } from '../../usage/attempt-records.ts';
 
 /*
  * The console's reading of generations: the gallery of one account, and the operator's request
@@ -26,6 +29,8 @@ export interface GenerationImage {
   readonly width: number;
   readonly height: number;
   readonly bytes: number;
+  /** What the stored file carries about its making (IPTC XMP, signed C2PA manifest). */
+  readonly provenance: ImageProvenance;
 }
 
 export interface GenerationRow {
@@ -63,6 +68,8 @@ export interface GenerationDetail extends GenerationRow {
     reason: string;
     at: number;
   }>;
+  /** Every try of every upstream route for its images, in order (fallbacks included). */
+  readonly attempts: readonly RecordedAttempt[];
 }
 
 export interface GenerationReports {
@@ -73,6 +80,7 @@ export interface GenerationReports {
 
 export function createGenerationReports(deps: { db: Db }): GenerationReports {
   const { db } = deps;
+  const attemptRecords = createAttemptRecords({ db });
   const base = () =>
     db
       .selectFrom('generations as g')
@@ -90,7 +98,17 @@ export function createGenerationReports(deps: { db: Db }): GenerationReports {
         ? []
         : await db
             .selectFrom('images')
-            .select(['id', 'generation_id', 'ext', 'width', 'height', 'bytes', 'position'])
+            .select([
+              'id',
+              'generation_id',
+              'ext',
+              'width',
+              'height',
+              'bytes',
+              'position',
+              'provenance',
+              'digital_source_type',
+            ])
             .where('generation_id', 'in', ids)
             .orderBy('position')
             .execute();
@@ -120,7 +138,14 @@ export function createGenerationReports(deps: { db: Db }): GenerationReports {
       endUser: r.end_user,
       images: images
         .filter((i) => i.generation_id === r.id)
-        .map((i) => ({ id: i.id, ext: i.ext, width: i.width, height: i.height, bytes: i.bytes })),
+        .map((i) => ({
+          id: i.id,
+          ext: i.ext,
+          width: i.width,
+          height: i.height,
+          bytes: i.bytes,
+          provenance: provenanceFromColumns(i.provenance, i.digital_source_type),
+        })),
     }));
   }
 
@@ -156,6 +181,7 @@ export function createGenerationReports(deps: { db: Db }): GenerationReports {
         .where('generation_id', '=', id)
         .orderBy('id')
         .execute();
+      const attempts = (await attemptRecords.forGenerations([id])).get(id) ?? [];
       return {
         ...full!,
         ledger: ledger.map((e) => ({
@@ -165,6 +191,7 @@ export function createGenerationReports(deps: { db: Db }): GenerationReports {
           reason: e.reason,
           at: e.created_at,
         })),
+        attempts,
       };
     },
   };

@@ -400,10 +400,22 @@ describe('operator', () => {
       `/console/api/requests?status=succeeded&model=seedream-4-5-251128`,
     );
     expect(ok.data.requests.every((r) => r.status === 'succeeded')).toBe(true);
-    const detail = await operator.json<{ ledger: Array<{ kind: string }>; duration_ms: number }>(
-      `/console/api/requests/${ok.data.requests[0]!.id}`,
-    );
+    const detail = await operator.json<{
+      ledger: Array<{ kind: string }>;
+      duration_ms: number;
+      attempts: Array<Record<string, unknown>>;
+      images: Array<Record<string, unknown>>;
+    }>(`/console/api/requests/${ok.data.requests[0]!.id}`);
     expect(detail.data.ledger.map((e) => e.kind)).toContain('capture');
+    // The upstream attempt behind the image, and what the stored file says about its making.
+    expect(detail.data.attempts).toEqual([
+      expect.objectContaining({ index: 0, provider: 'offline', outcome: 'ok' }),
+    ]);
+    expect(detail.data.images[0]).toMatchObject({
+      content_credentials: true,
+      xmp_metadata: true,
+      digital_source_type: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+    });
     expect((await operator.request('/console/api/requests?status=nonsense')).status).toBe(400);
     expect((await operator.request('/console/api/requests/gen_nothing')).status).toBe(404);
 

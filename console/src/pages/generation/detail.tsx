@@ -1,5 +1,15 @@
 import type { GenerationDetail } from '../../api.ts';
-import { bytes, credits, ledgerKind, seconds, statusLabel, when } from '../../format.ts';
+import {
+  bytes,
+  credits,
+  ledgerKind,
+  outcomeLabel,
+  provenanceLabel,
+  seconds,
+  statusLabel,
+  usd,
+  when,
+} from '../../format.ts';
 import { StatusBadge, Table } from '../../ui/table.tsx';
 
 /** One generation in full: its images (each with a download), what it cost, when, how. */
@@ -19,7 +29,11 @@ export function GenerationView({ g, operator }: { g: GenerationDetail; operator:
               />
             </a>
             <figcaption class="row">
-              {img.width}×{img.height} · {bytes(img.bytes)}
+              <span>
+                {img.width}×{img.height} · {bytes(img.bytes)}
+                <br />
+                <small class="provenance">{provenanceLabel(img)}</small>
+              </span>
               <a class="button secondary" href={img.url} download={`${g.id}-${i + 1}`}>
                 Download image {i + 1}
               </a>
@@ -73,6 +87,40 @@ export function GenerationView({ g, operator }: { g: GenerationDetail; operator:
           </>
         ) : null}
       </dl>
+      <h2>Upstream attempts</h2>
+      {g.attempts.length === 0 ? (
+        <p class="state empty">No upstream was called.</p>
+      ) : (
+        <Table
+          caption="Upstream attempts"
+          head={[
+            'Image',
+            'Provider',
+            'Upstream model',
+            'Outcome',
+            'Took',
+            ...(operator ? ['Upstream request id', 'Estimated cost'] : []),
+          ]}
+        >
+          {g.attempts.map((a, i) => (
+            <tr key={i}>
+              <td class="num">{a.index + 1}</td>
+              <td>{a.provider}</td>
+              <td>
+                <code>{a.upstream_model}</code>
+              </td>
+              <td>{outcomeLabel(a.outcome)}</td>
+              <td class="num">{seconds(a.latency_ms)}</td>
+              {operator ? (
+                <>
+                  <td>{a.upstream_request_id ? <code>{a.upstream_request_id}</code> : '—'}</td>
+                  <td class="num">{usd(a.estimated_cost_usd)}</td>
+                </>
+              ) : null}
+            </tr>
+          ))}
+        </Table>
+      )}
       <h2>Credits moved</h2>
       {g.ledger.length === 0 ? (
         <p class="state empty">No credits moved.</p>

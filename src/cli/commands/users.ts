@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { createAuditLog } from '../../console/audit.ts';
-import { passwordProblem } from '../../console/users/passwords.ts';
-import { createUserService, normalizeEmail } from '../../console/users/users.ts';
 import { type CliIo, configFrom, withCore } from '../io.ts';
 
 /** `goodtake users create`: the first operator, and members, for the web console. */
@@ -35,6 +32,13 @@ export function registerUserCommands(program: Command, io: CliIo): void {
         passwordStdin?: boolean;
         json?: boolean;
       }) => {
+        // Loaded by this command only: other commands start no slower for it.
+        const [{ createAuditLog }, { passwordProblem }, { createUserService, normalizeEmail }] =
+          await Promise.all([
+            import('../../console/audit.ts'),
+            import('../../console/users/passwords.ts'),
+            import('../../console/users/users.ts'),
+          ]);
         const email = normalizeEmail(opts.email);
         if (!email) throw new Error(`--email is not an address: '${opts.email}'`);
         if (opts.role !== 'operator' && opts.role !== 'member') {

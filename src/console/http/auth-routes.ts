@@ -29,6 +29,7 @@ export function registerAuthRoutes(
   app: Hono<AppEnv>,
   deps: ConsoleRouteDeps,
   cookies: SessionCookies,
+  consoleHost: string | undefined,
 ): void {
   const { sessions, users, throttle, audit } = deps.console;
   const load = loadSession(sessions, cookies);
@@ -48,7 +49,7 @@ export function registerAuthRoutes(
     });
   });
 
-  app.post('/console/api/session', preSessionCsrf(cookies, load), async (c) => {
+  app.post('/console/api/session', preSessionCsrf(cookies, load, consoleHost), async (c) => {
     const body = objectBody(await c.var.body.json(SMALL_BODY));
     const rawEmail = stringField(body, 'email', { max: 254, required: true });
     const password = Object.hasOwn(body, 'password') ? body.password : undefined;
@@ -96,14 +97,14 @@ export function registerAuthRoutes(
     return c.json({ status: 'success', data: { user: whoJson(user), csrf_token: user.csrfToken } });
   });
 
-  app.delete('/console/api/session', signedIn(load), async (c) => {
+  app.delete('/console/api/session', signedIn(load, consoleHost), async (c) => {
     const token = cookies.token(c);
     if (token) await sessions.end(token);
     cookies.clear(c);
     return c.json({ status: 'success', data: { signed_out: true } });
   });
 
-  app.post('/console/api/password', preSessionCsrf(cookies, load), async (c) => {
+  app.post('/console/api/password', preSessionCsrf(cookies, load, consoleHost), async (c) => {
     const body = objectBody(await c.var.body.json(SMALL_BODY));
     const token = stringField(body, 'token', { max: 100, required: true });
     const password = Object.hasOwn(body, 'password') ? body.password : undefined;

@@ -17,10 +17,11 @@ export type { ConsoleRouteDeps, HealthReport } from './deps.ts';
 export function registerConsoleApi(app: Hono<AppEnv>, deps: ConsoleRouteDeps): void {
   const cookies = sessionCookies(deps.secureCookie);
   const load = loadSession(deps.console.sessions, cookies);
-  registerAuthRoutes(app, deps, cookies);
+  const consoleHost = deps.consoleUrl ? new URL(deps.consoleUrl).host : undefined;
+  registerAuthRoutes(app, deps, cookies, consoleHost);
   // Operator routes first: their fixed paths (/accounts/{id}/suspend, ...) are theirs alone.
-  registerOperatorRoutes(guarded(app, signedIn(load), operatorOnly), deps);
-  registerAccountRoutes(guarded(app, signedIn(load)), deps);
+  registerOperatorRoutes(guarded(app, signedIn(load, consoleHost), operatorOnly), deps);
+  registerAccountRoutes(guarded(app, signedIn(load, consoleHost)), deps);
   app.get('/console/api/models', signedIn(load), (c) =>
     c.json({
       status: 'success',

@@ -81,18 +81,26 @@ export function sameToken(a: string | undefined, b: string | undefined): boolean
 const csrfRefused = () =>
   new ApiError('forbidden', 'The X-CSRF-Token header is missing or does not match the session');
 
-/** An Origin header naming another site is refused on every change. */
-function checkOrigin(c: Context<AppEnv>): void {
+/**
+ * An Origin header naming another site is refused on every change. The console's own site is
+ * the request's host (or the proxy's X-Forwarded-Host), or GOODTAKE_CONSOLE_URL's.
+ */
+function checkOrigin(c: Context<AppEnv>, consoleHost: string | undefined): void {
   const origin = c.req.header('origin');
   if (origin === undefined || origin === 'null') return;
-  const host = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host;
   let originHost: string;
   try {
     originHost = new URL(origin).host;
   } catch {
     throw csrfRefused();
   }
-  if (originHost !== host) throw csrfRefused();
+  const own = [
+    consoleHost,
+    c.req.header('x-forwarded-host'),
+    c.req.header('host'),
+    new URL(c.req.url).host,
+  ];
+  if (!own.includes(originHost)) throw csrfRefused();
 }
 
 /** Loads the session if the request presents one (never refuses). */
@@ -112,12 +120,13 @@ export function loadSession(
  */
 export function signedIn(
   load: (c: Context<AppEnv>) => Promise<SessionUser | undefined>,
+  consoleHost?: string,
 ): MiddlewareHandler<AppEnv> {
   return async function signedInMiddleware(c, next) {
     const user = await load(c);
     if (!user) throw new ApiError('unauthorized', 'Sign in to use the console');
     if (CHANGES.has(c.req.method)) {
-      checkOrigin(c);
+      checkOrigin(c, consoleHost);
       if (!sameToken(c.req.header('x-csrf-token'), user.csrfToken)) throw csrfRefused();
     }
     c.set('consoleUser', user);
@@ -132,9 +141,10 @@ export function signedIn(
 export function preSessionCsrf(
   cookies: SessionCookies,
   load: (c: Context<AppEnv>) => Promise<SessionUser | undefined>,
+  consoleHost?: string,
 ): MiddlewareHandler<AppEnv> {
   return async function preSessionCsrfMiddleware(c, next) {
-    checkOrigin(c);
+    checkOrigin(c, consoleHost);
     const presented = c.req.header('x-csrf-token');
     if (!sameToken(presented, cookies.presentedPreSessionCsrf(c))) {
       const current = await load(c);

@@ -60,6 +60,13 @@ describe('mail', () => {
   it('mails the invitation link instead of handing it to the operator; the link works once', async () => {
     const operator = new ConsoleClient(t.request);
     expect((await operator.signIn(OPERATOR.email, OPERATOR.password)).status).toBe(200);
+    // Behind a proxy that passes another Host: the configured console URL is the console's site.
+    const viaProxy = await operator.request('/console/api/accounts', {
+      method: 'POST',
+      body: { name: 'Via the proxy' },
+      headers: { Origin: 'https://console.goodtake.test' },
+    });
+    expect(viaProxy.status).toBe(201);
     const invite = await operator.json<{ mailed: boolean; link: string | null }>(
       '/console/api/users',
       {

@@ -140,10 +140,11 @@ describe.skipIf(!urls.ok)(
     it('imports everything, copies the images, and the books verify', async () => {
       const env = targetEnv(target);
       const res = await cli(['import', '--file', dump, '--images', join(dir, 'images')], env);
-      expect(res.stderr).toBe('');
+      // The admin CLI names the data directory and database it uses, on stderr; nothing else.
+      expect(res.stderr.trim()).toMatch(/^goodtake: data directory \S+, database postgres:\S+$/);
       expect(res.code).toBe(0);
       expect(res.stdout).toMatch(
-        /imported 2 accounts, 2 api_keys, 3 generations, [1-9]\d* generation_attempts, \d+ ledger_entries, 4 images, 1 idempotency_keys; ledger verified/,
+        /imported 2 accounts, 2 api_keys, 3 generations, [1-9]\d* generation_attempts, \d+ ledger_entries, 4 images, 1 idempotency_keys, 0 users, 0 user_links, 0 audit_log; ledger verified/,
       );
       expect(res.stdout).toContain('copied 4 image file(s) into s3 storage');
       const verify = await cli(['credits', 'verify'], env);

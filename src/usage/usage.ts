@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts';
 import type { GenerationStatus } from '../db/schema.ts';
-import { provenanceFromColumns } from '../images/image-records.ts';
+import { imagesOfGenerations } from '../images/image-summaries.ts';
 import type { ImageProvenance } from '../provenance/provenance.ts';
 import type { AttemptRecords, RecordedAttempt } from './attempt-records.ts';
 
@@ -73,24 +73,7 @@ export function createUsageService(deps: {
       const rows = await query.execute();
       const page = rows.slice(0, limit);
       const ids = page.map((r) => r.id);
-      const images =
-        ids.length === 0
-          ? []
-          : await db
-              .selectFrom('images')
-              .select([
-                'id',
-                'generation_id',
-                'ext',
-                'width',
-                'height',
-                'position',
-                'provenance',
-                'digital_source_type',
-              ])
-              .where('generation_id', 'in', ids)
-              .orderBy('position')
-              .execute();
+      const images = await imagesOfGenerations(db, ids);
       const attempts = await deps.attempts.forGenerations(ids);
       return {
         generations: page.map((r) => ({
@@ -107,15 +90,13 @@ export function createUsageService(deps: {
           createdAt: r.created_at,
           finishedAt: r.finished_at,
           endUser: r.end_user,
-          images: images
-            .filter((i) => i.generation_id === r.id)
-            .map((i) => ({
-              id: i.id,
-              ext: i.ext,
-              width: i.width,
-              height: i.height,
-              provenance: provenanceFromColumns(i.provenance, i.digital_source_type),
-            })),
+          images: (images.get(r.id) ?? []).map((i) => ({
+            id: i.id,
+            ext: i.ext,
+            width: i.width,
+            height: i.height,
+            provenance: i.provenance,
+          })),
           attempts: attempts.get(r.id) ?? [],
         })),
         nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,

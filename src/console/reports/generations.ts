@@ -1,7 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { GenerationStatus, LedgerKind } from '../../db/schema.ts';
-import { provenanceFromColumns } from '../../images/image-records.ts';
-import type { ImageProvenance } from '../../provenance/provenance.ts';
+import { type ImageSummary, imagesOfGenerations } from '../../images/image-summaries.ts';
 import { createAttemptRecords, type RecordedAttempt } from '../../usage/attempt-records.ts';
 
 /*
@@ -23,15 +22,7 @@ export interface GenerationFilter {
   readonly limit: number;
 }
 
-export interface GenerationImage {
-  readonly id: string;
-  readonly ext: string;
-  readonly width: number;
-  readonly height: number;
-  readonly bytes: number;
-  /** What the stored file carries about its making (IPTC XMP, signed C2PA manifest). */
-  readonly provenance: ImageProvenance;
-}
+export type GenerationImage = ImageSummary;
 
 export interface GenerationRow {
   readonly id: string;
@@ -93,25 +84,7 @@ export function createGenerationReports(deps: { db: Db }): GenerationReports {
     rows: Awaited<ReturnType<ReturnType<typeof base>['execute']>>,
   ): Promise<GenerationRow[]> {
     const ids = rows.map((r) => r.id);
-    const images =
-      ids.length === 0
-        ? []
-        : await db
-            .selectFrom('images')
-            .select([
-              'id',
-              'generation_id',
-              'ext',
-              'width',
-              'height',
-              'bytes',
-              'position',
-              'provenance',
-              'digital_source_type',
-            ])
-            .where('generation_id', 'in', ids)
-            .orderBy('position')
-            .execute();
+    const images = await imagesOfGenerations(db, ids);
     return rows.map((r) => ({
       id: r.id,
       accountId: r.account_id,
@@ -136,16 +109,7 @@ export function createGenerationReports(deps: { db: Db }): GenerationReports {
       finishedAt: r.finished_at,
       durationMs: r.duration_ms,
       endUser: r.end_user,
-      images: images
-        .filter((i) => i.generation_id === r.id)
-        .map((i) => ({
-          id: i.id,
-          ext: i.ext,
-          width: i.width,
-          height: i.height,
-          bytes: i.bytes,
-          provenance: provenanceFromColumns(i.provenance, i.digital_source_type),
-        })),
+      images: images.get(r.id) ?? [],
     }));
   }
 

@@ -4,7 +4,7 @@
  * figure, as JSON into bench/results/. See docs/performance.md for the method.
  *
  * Options:
- *   --scenario 1,2,...   scenarios to run (1-11; default all)
+ *   --scenario 1,2,...   scenarios to run (1-12; default all)
  *   --runs N             measured runs per scenario (default 3; scenarios 3 and 7: 1)
  *   --duration S         seconds per measured phase (default 3)
  *   --in-flight N        scenario 3: requests in flight at once (default 5000)
@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { scenario12 } from './cold-start.ts';
 import { scenario10 } from './failover.ts';
 import {
   type Context,
@@ -39,7 +40,7 @@ import { markdownTable, type Row } from './stats.ts';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,11' },
+    scenario: { type: 'string', default: '1,2,3,4,5,6,7,8,9,10,11,12' },
     runs: { type: 'string' },
     duration: { type: 'string', default: '3' },
     'in-flight': { type: 'string', default: '5000' },
@@ -72,6 +73,7 @@ const TITLES: Record<string, string> = {
   '9': 'the OpenAI-compatible route against the native endpoint',
   '10': 'the first route answers 500: failing over, before and after the circuit opens',
   '11': 'asynchronous generations: submit rate, and 10,000 queued across 100 accounts',
+  '12': 'cold start: the server to its first answer, and one admin CLI command',
 };
 
 const chosen = values.scenario
@@ -80,7 +82,7 @@ const chosen = values.scenario
   .filter(Boolean);
 for (const id of chosen) {
   if (!TITLES[id]) {
-    console.error(`unknown scenario '${id}' (1-11)`);
+    console.error(`unknown scenario '${id}' (1-12)`);
     process.exit(2);
   }
 }
@@ -121,6 +123,7 @@ const scenarios: Record<string, () => Promise<ScenarioOutput>> = {
   '9': () => scenario9(context('9')),
   '10': () => scenario10(context('10')),
   '11': () => scenario11(context('11')),
+  '12': () => scenario12(context('12', 5)),
 };
 
 function gitCommit(): string | undefined {

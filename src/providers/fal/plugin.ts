@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { optionalString, optionalUrl } from '../../settings/env-fields.ts';
-import { type QueueSettings, queueSettingFields, queueSettings } from '../kit/queue-settings.ts';
+import {
+  type QueueSettings,
+  queueAdapterOptions,
+  queueSettingFields,
+  queueSettings,
+} from '../kit/queue-settings.ts';
 import { type ProviderPlugin, sizeOverLimits } from '../plugin.ts';
 import { FAL_ENDPOINTS, FAL_SIZE_PROFILES } from './models.ts';
 
@@ -38,22 +43,10 @@ export const falPlugin: ProviderPlugin<FalSettings> = {
   sizeProblem: (profile, size) => sizeOverLimits(size, FAL_SIZE_PROFILES[profile].limits, 'fal.ai'),
   async create(s, context) {
     const { createFalProvider } = await import('./provider.ts');
-    const guard = context.sharedGuard({
-      limitFor: () => s.imagesPerMinute,
-      maxQueueMs: s.maxQueueMs,
-    });
     return createFalProvider({
       apiKey: s.apiKey,
       ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
-      safetyChecker: s.safetyChecker,
-      sendSourceUrls: s.sendSourceUrls,
-      requestTimeoutMs: s.requestTimeoutMs,
-      pollIntervalMs: s.pollIntervalMs,
-      maxRetries: s.maxRetries,
-      imagesPerMinute: s.imagesPerMinute,
-      maxQueueMs: s.maxQueueMs,
-      ...(guard ? { guard } : {}),
-      log: context.log,
+      ...queueAdapterOptions(s, context),
     });
   },
 };

@@ -1,4 +1,5 @@
 import { boolFrom, intFrom } from '../../settings/env-fields.ts';
+import type { ProviderContext } from '../plugin.ts';
 
 /**
  * The settings every job-queue adapter (fal.ai, Replicate) reads under its own prefix:
@@ -44,5 +45,28 @@ export function queueSettings(prefix: string, e: Readonly<Record<string, unknown
     maxQueueMs: n('MAX_QUEUE_MS'),
     safetyChecker: b('SAFETY_CHECKER'),
     sendSourceUrls: b('SEND_SOURCE_URLS'),
+  };
+}
+
+/**
+ * What every job-queue adapter's factory takes from its queue settings and the composition
+ * root: the settings themselves, the throughput guard shared through Redis when there is one
+ * (one per adapter, every model under its limit), and the logger.
+ */
+export function queueAdapterOptions(s: QueueSettings, context: ProviderContext) {
+  const guard = context.sharedGuard({
+    limitFor: () => s.imagesPerMinute,
+    maxQueueMs: s.maxQueueMs,
+  });
+  return {
+    safetyChecker: s.safetyChecker,
+    sendSourceUrls: s.sendSourceUrls,
+    requestTimeoutMs: s.requestTimeoutMs,
+    pollIntervalMs: s.pollIntervalMs,
+    maxRetries: s.maxRetries,
+    imagesPerMinute: s.imagesPerMinute,
+    maxQueueMs: s.maxQueueMs,
+    ...(guard ? { guard } : {}),
+    log: context.log,
   };
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { intFrom, optionalString, optionalUrl } from '../../settings/env-fields.ts';
-import { type QueueSettings, queueSettingFields, queueSettings } from '../kit/queue-settings.ts';
+import {
+  type QueueSettings,
+  queueAdapterOptions,
+  queueSettingFields,
+  queueSettings,
+} from '../kit/queue-settings.ts';
 import { type ProviderPlugin, sizeOverLimits } from '../plugin.ts';
 import { REPLICATE_MODELS, REPLICATE_PROFILES } from './models.ts';
 
@@ -42,24 +47,12 @@ export const replicatePlugin: ProviderPlugin<ReplicateSettings> = {
     sizeOverLimits(size, REPLICATE_PROFILES[profile].limits, 'Replicate'),
   async create(s, context) {
     const { createReplicateProvider } = await import('./provider.ts');
-    // Replicate's limit is per account: one guard key for every model.
-    const guard = context.sharedGuard({
-      limitFor: () => s.imagesPerMinute,
-      maxQueueMs: s.maxQueueMs,
-    });
+    // Replicate's limit is per account: one guard for every model.
     return createReplicateProvider({
       apiToken: s.apiToken,
       ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
       preferWaitSeconds: s.preferWaitSeconds,
-      safetyChecker: s.safetyChecker,
-      sendSourceUrls: s.sendSourceUrls,
-      requestTimeoutMs: s.requestTimeoutMs,
-      pollIntervalMs: s.pollIntervalMs,
-      maxRetries: s.maxRetries,
-      imagesPerMinute: s.imagesPerMinute,
-      maxQueueMs: s.maxQueueMs,
-      ...(guard ? { guard } : {}),
-      log: context.log,
+      ...queueAdapterOptions(s, context),
     });
   },
 };

@@ -533,6 +533,7 @@ export async function composeApplication(
       totalTimeoutMs: config.http.bodyTimeoutMs,
     },
     publicBaseUrl: config.publicBaseUrl,
+    showUpstreamCosts: config.showUpstreamCosts,
     models,
     openApi: buildOpenApiDocument({ version: packageVersion(), models }),
     metrics,

@@ -43,6 +43,7 @@ const envSchema = z.object({
   GOODTAKE_FETCH_ALLOW: z.string().default(''),
   GOODTAKE_FETCH_TIMEOUT_MS: intFrom('GOODTAKE_FETCH_TIMEOUT_MS', 15_000, 1),
   GOODTAKE_KEEP_INPUTS: boolFrom('GOODTAKE_KEEP_INPUTS', false),
+  GOODTAKE_SHOW_UPSTREAM_COSTS: boolFrom('GOODTAKE_SHOW_UPSTREAM_COSTS', false),
   GOODTAKE_HEADERS_TIMEOUT_MS: intFrom('GOODTAKE_HEADERS_TIMEOUT_MS', 10_000, 100),
   GOODTAKE_BODY_IDLE_TIMEOUT_MS: intFrom('GOODTAKE_BODY_IDLE_TIMEOUT_MS', 10_000, 100),
   GOODTAKE_BODY_TIMEOUT_MS: intFrom('GOODTAKE_BODY_TIMEOUT_MS', 60_000, 100),
@@ -129,6 +130,8 @@ export interface Config {
   };
   readonly fetch: { readonly allow: string; readonly timeoutMs: number };
   readonly keepInputs: boolean;
+  /** Whether callers' generation listings show each upstream try's estimated cost (margins). */
+  readonly showUpstreamCosts: boolean;
   /** When a route's circuit opens and how long it stays open (src/routing/circuit.ts). */
   readonly circuit: { readonly failureThreshold: number; readonly cooldownMs: number };
   /** The providers whose settings are complete (credentials given), by id. */
@@ -362,6 +365,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     fetch: { allow: e.GOODTAKE_FETCH_ALLOW, timeoutMs: e.GOODTAKE_FETCH_TIMEOUT_MS },
     keepInputs: e.GOODTAKE_KEEP_INPUTS,
+    showUpstreamCosts: e.GOODTAKE_SHOW_UPSTREAM_COSTS,
     providers,
     circuit: {
       failureThreshold: e.GOODTAKE_CIRCUIT_FAILURES,

@@ -149,7 +149,8 @@ export interface Attempt {
   outcome: string;
   latency_ms: number;
   upstream_request_id: string | null;
-  estimated_cost_usd: number;
+  /** Operators' view only. */
+  estimated_cost_usd?: number;
 }
 
 export interface GenerationDetail extends Generation {

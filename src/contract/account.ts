@@ -83,7 +83,10 @@ export const generationSummarySchema = z.strictObject({
         estimated_cost_usd: z
           .number()
           .nonnegative()
-          .describe("The catalog's estimate of what the upstream charged for this try."),
+          .optional()
+          .describe(
+            "The catalog's estimate of what the upstream charged for this try; only when the operator sets GOODTAKE_SHOW_UPSTREAM_COSTS=true.",
+          ),
       }),
     )
     .describe('Every try of an upstream route, in order: fallbacks show here.'),

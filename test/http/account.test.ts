@@ -92,6 +92,10 @@ describe('GET /api/v1/generations', () => {
     expect(image.width).toBe(512);
     expect((await t.request(new URL(image.url).pathname)).status).toBe(200);
     expect(typeof last.duration_ms).toBe('number');
+    // The upstream tries are listed, but not what they cost the operator (unless it says so).
+    const attempts = last.attempts as Array<Record<string, unknown>>;
+    expect(attempts.map((a) => a.outcome)).toEqual(['ok', 'ok']);
+    expect(attempts.some((a) => 'estimated_cost_usd' in a)).toBe(false);
     expect(Date.parse(last.created_at as string)).not.toBeNaN();
   });
 

@@ -44,6 +44,8 @@ function upstreamEnv(circuit: { failures?: number; cooldownMs?: number } = {}) {
     GOODTAKE_CIRCUIT_FAILURES: String(circuit.failures ?? 100),
     GOODTAKE_CIRCUIT_COOLDOWN_MS: String(circuit.cooldownMs ?? 60_000),
     GOODTAKE_METRICS_TOKEN: METRICS_TOKEN,
+    // The operator's choice to show callers what each upstream try cost (off by default).
+    GOODTAKE_SHOW_UPSTREAM_COSTS: 'true',
   };
 }
 

@@ -227,7 +227,12 @@ export function registerAccountRoutes(r: GuardedRoutes, deps: ConsoleRouteDeps):
     const account = await accountFor(c, deps);
     const found = await deps.console.generations.get(c.req.param('generationId') ?? '', account.id);
     if (!found) throw new ApiError('not_found', 'No such generation');
-    return c.json({ status: 'success', data: generationDetailJson(found, baseUrlOf(c, deps)) });
+    return c.json({
+      status: 'success',
+      data: generationDetailJson(found, baseUrlOf(c, deps), {
+        operator: c.get('consoleUser').role === 'operator',
+      }),
+    });
   });
 
   // The playground: the native request body, run by the same use case as the API, on the

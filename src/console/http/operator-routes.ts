@@ -267,7 +267,10 @@ export function registerOperatorRoutes(r: GuardedRoutes, deps: ConsoleRouteDeps)
   r.get('/console/api/requests/:generationId', async (c) => {
     const found = await deps.console.generations.get(c.req.param('generationId') ?? '');
     if (!found) throw new ApiError('not_found', 'No such request');
-    return c.json({ status: 'success', data: generationDetailJson(found, baseUrlOf(c, deps)) });
+    return c.json({
+      status: 'success',
+      data: generationDetailJson(found, baseUrlOf(c, deps), { operator: true }),
+    });
   });
 
   r.get('/console/api/health', async (c) => {

@@ -89,7 +89,15 @@ export function generationJson(g: GenerationRow, baseUrl: string) {
   };
 }
 
-export function generationDetailJson(g: GenerationDetail, baseUrl: string) {
+/**
+ * One generation in full. `operator` adds what only operators see of its upstream tries: the
+ * estimated upstream cost (the operator's margin) is left out of an account member's view.
+ */
+export function generationDetailJson(
+  g: GenerationDetail,
+  baseUrl: string,
+  view: { readonly operator: boolean },
+) {
   return {
     ...generationJson(g, baseUrl),
     ledger: g.ledger.map((e) => ({
@@ -106,7 +114,7 @@ export function generationDetailJson(g: GenerationDetail, baseUrl: string) {
       outcome: a.outcome,
       latency_ms: a.latencyMs,
       upstream_request_id: a.upstreamRequestId,
-      estimated_cost_usd: a.costUsd,
+      ...(view.operator ? { estimated_cost_usd: a.costUsd } : {}),
     })),
   };
 }

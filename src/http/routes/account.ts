@@ -21,6 +21,11 @@ export interface AccountRouteDeps {
   /** Credits per image of each model served. */
   readonly prices: Readonly<Record<string, number>>;
   readonly publicBaseUrl: string | undefined;
+  /**
+   * Whether a caller sees the catalog's estimate of what each upstream try cost (the operator's
+   * margin); off by default (GOODTAKE_SHOW_UPSTREAM_COSTS).
+   */
+  readonly showUpstreamCosts: boolean;
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -129,7 +134,7 @@ export function registerAccount(app: Hono<AppEnv>, deps: AccountRouteDeps): void
             outcome: a.outcome,
             latency_ms: a.latencyMs,
             upstream_request_id: a.upstreamRequestId,
-            estimated_cost_usd: a.costUsd,
+            ...(deps.showUpstreamCosts ? { estimated_cost_usd: a.costUsd } : {}),
           })),
         })),
         next_cursor: page.nextCursor,

@@ -208,6 +208,17 @@ describe('roles and accounts', () => {
       { method: 'POST', body: { prompt: 'Bob’s picture', size: '1K' } },
     );
     expect(bGen.status).toBe(200);
+    // A member sees the upstream tries of their own generation, but not what they cost the
+    // operator; the operator's request log shows the estimate.
+    const bGenId = (bGen.body.data as { id: string }).id;
+    type Tries = { attempts: Array<Record<string, unknown>> };
+    const own = await b.member.json<Tries>(
+      `/console/api/accounts/${b.accountId}/generations/${bGenId}`,
+    );
+    expect(own.data.attempts.length).toBeGreaterThan(0);
+    expect(own.data.attempts.some((x) => 'estimated_cost_usd' in x)).toBe(false);
+    const ops = await operator.json<Tries>(`/console/api/requests/${bGenId}`);
+    expect(ops.data.attempts.every((x) => typeof x.estimated_cost_usd === 'number')).toBe(true);
     expect(
       (
         await a.member.request(

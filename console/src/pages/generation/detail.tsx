@@ -114,7 +114,9 @@ export function GenerationView({ g, operator }: { g: GenerationDetail; operator:
               {operator ? (
                 <>
                   <td>{a.upstream_request_id ? <code>{a.upstream_request_id}</code> : '—'}</td>
-                  <td class="num">{usd(a.estimated_cost_usd)}</td>
+                  <td class="num">
+                    {a.estimated_cost_usd === undefined ? '—' : usd(a.estimated_cost_usd)}
+                  </td>
                 </>
               ) : null}
             </tr>

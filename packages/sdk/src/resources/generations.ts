@@ -117,7 +117,8 @@ export interface Generation {
     readonly outcome: string;
     readonly latency_ms: number;
     readonly upstream_request_id: string | null;
-    readonly estimated_cost_usd: number;
+    /** Only when the operator shows upstream costs (GOODTAKE_SHOW_UPSTREAM_COSTS=true). */
+    readonly estimated_cost_usd?: number;
   }>;
 }
 

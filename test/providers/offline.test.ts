@@ -5,6 +5,7 @@ import type { RequestedSize } from '../../src/contract/sizes.ts';
 import { createLimiter } from '../../src/providers/offline/limiter.ts';
 import { parseMarkers } from '../../src/providers/offline/markers.ts';
 import { createOfflineProvider } from '../../src/providers/offline/offline-provider.ts';
+import { applyVignette, upscale2x } from '../../src/providers/offline/pixels.ts';
 import type {
   GenerationJob,
   GenerationOutcome,
@@ -410,5 +411,50 @@ describe('offline provider: content-policy markers', () => {
       extraDelay: new Map(),
       prompt: '  two  spaces ',
     });
+  });
+});
+
+describe('offline provider: pixel passes', () => {
+  it('doubles pixels with linear interpolation between pixel centres', () => {
+    const width = 7;
+    const height = 5;
+    const src = new Uint8Array(width * height * 3);
+    for (let i = 0; i < src.length; i++) src[i] = (i * 7919 + (i >> 4) * 31) & 255;
+    const out = new Uint8Array(width * height * 12);
+    upscale2x(src, width, height, out);
+    // Output pixel (X, Y) sits at source coordinates ((X + 0.5) / 2 - 0.5, ...), clamped.
+    const at = (x: number, y: number, c: number) => src[(y * width + x) * 3 + c]!;
+    let worst = 0;
+    for (let Y = 0; Y < 2 * height; Y++) {
+      for (let X = 0; X < 2 * width; X++) {
+        const sx = Math.min(width - 1, Math.max(0, (X + 0.5) / 2 - 0.5));
+        const sy = Math.min(height - 1, Math.max(0, (Y + 0.5) / 2 - 0.5));
+        const x0 = Math.floor(sx);
+        const y0 = Math.floor(sy);
+        const x1 = Math.min(width - 1, x0 + 1);
+        const y1 = Math.min(height - 1, y0 + 1);
+        const fx = sx - x0;
+        const fy = sy - y0;
+        for (let c = 0; c < 3; c++) {
+          const top = at(x0, y0, c) * (1 - fx) + at(x1, y0, c) * fx;
+          const bottom = at(x0, y1, c) * (1 - fx) + at(x1, y1, c) * fx;
+          const expected = top * (1 - fy) + bottom * fy;
+          worst = Math.max(worst, Math.abs(out[(Y * 2 * width + X) * 3 + c]! - expected));
+        }
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(0.5);
+  });
+
+  it('darkens the corners and leaves the centre as it is', () => {
+    const size = 64;
+    const data = new Uint8Array(size * size * 3).fill(200);
+    applyVignette(data, size, size, 3, 0.5);
+    const pixel = (x: number, y: number) => data[(y * size + x) * 3]!;
+    expect(pixel(32, 32)).toBe(200);
+    expect(pixel(0, 0)).toBeLessThan(130);
+    expect(pixel(0, 0)).toBeGreaterThan(90);
+    expect(pixel(0, 32)).toBeLessThan(200);
+    expect(pixel(0, 32)).toBeGreaterThan(pixel(0, 0));
   });
 });

@@ -64,10 +64,12 @@ export async function renderBlend(
         });
     }),
   );
-  const overlay = await (await scenePipeline(work, palette, style, rng))
+  const scene = await scenePipeline(work, palette, style, rng);
+  const overlay = await scene.pipeline
     .ensureAlpha(rng.range(0.3, 0.5))
     .raw()
-    .toBuffer();
+    .toBuffer()
+    .finally(scene.done);
   const [base, ...rest] = layers;
   const rgba = { width, height, channels: 4 } as const;
   const mixed = await sharp(base!, { raw: { width, height, channels: 3 } })

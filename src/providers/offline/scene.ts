@@ -22,7 +22,7 @@ type Point = readonly [number, number];
 const WHITE: Rgb = { r: 255, g: 255, b: 255 };
 const BLACK: Rgb = { r: 0, g: 0, b: 0 };
 
-const CLOUD_REDUCTION = 4;
+const CLOUD_REDUCTION = 6;
 
 const num = (v: number): string => String(Math.round(v * 10) / 10);
 const pt = ([x, y]: Point): string => `${num(x)} ${num(y)}`;
@@ -87,8 +87,14 @@ function stopsOf(stops: ReadonlyArray<readonly [number, Rgb, number?]>): string 
     .join('');
 }
 
+/** A scene: the SVG document, and the darkening at its corners (0..1) to apply to its pixels. */
+export interface SceneDrawing {
+  readonly svg: string;
+  readonly vignette: number;
+}
+
 /** Draws a picture of the palette's scene kind as an SVG document. */
-export async function sceneSvg(spec: SceneSpec): Promise<string> {
+export async function sceneSvg(spec: SceneSpec): Promise<SceneDrawing> {
   const { width: W, height: H, palette: p, rng } = spec;
   const c = new Canvas();
   const painterly = spec.style === 'painterly';
@@ -122,14 +128,10 @@ export async function sceneSvg(spec: SceneSpec): Promise<string> {
     }
   }
   drawParticles(c, spec);
-  const edge = painterly ? rng.range(0.3, 0.5) : rng.range(0.08, 0.18);
-  // The box gradient reaches past the corners (r 0.75 > 0.71) and eases in, so it has no rim.
-  const vignette = [0, 0.3, 0.45, 0.6, 0.75, 0.9, 1].map((u) => {
-    const s = Math.max(0, (u - 0.3) / 0.7);
-    return [u, BLACK, edge * s * s * (3 - 2 * s)] as const;
-  });
-  c.add(`<rect width="${W}" height="${H}" fill="${c.boxRadial(vignette, 0.75)}"/>`);
-  return c.toSvg(W, H);
+  // The vignette is applied to the pixels afterwards (pixels.ts): as a full-size gradient in the
+  // SVG it cost librsvg about as much as the rest of the scene.
+  const vignette = painterly ? rng.range(0.3, 0.5) : rng.range(0.08, 0.18);
+  return { svg: c.toSvg(W, H), vignette };
 }
 
 function drawSky(
@@ -176,7 +178,15 @@ function drawSun(
       (u) => [u, p.glow, 0.75 * Math.exp(-5 * u) * (1 - u)] as const,
     ),
   );
-  c.add(`<rect width="${W}" height="${H}" fill="${glow}"/>`);
+  // The glow fades to nothing at its radius: only its box (within the picture) is painted.
+  const reachPx = r * reach;
+  const x0 = Math.max(0, Math.floor(sun[0] - reachPx));
+  const y0 = Math.max(0, Math.floor(sun[1] - reachPx));
+  const x1 = Math.min(W, Math.ceil(sun[0] + reachPx));
+  const y1 = Math.min(H, Math.ceil(sun[1] + reachPx));
+  if (x1 > x0 && y1 > y0) {
+    c.add(`<rect x="${x0}" y="${y0}" width="${x1 - x0}" height="${y1 - y0}" fill="${glow}"/>`);
+  }
   if (style === 'painterly') {
     const disc = c.radial(sun, r * 1.15, [
       [0, mix(p.glow, WHITE, 0.6)],
@@ -207,7 +217,7 @@ function drawSun(
   }
 }
 
-/** Cloud texture from fractal noise, drawn at a quarter of the size: it is soft anyway. */
+/** Cloud texture from fractal noise, drawn at a sixth of the size: it is soft anyway. */
 async function drawClouds(c: Canvas, spec: SceneSpec, horizon: number): Promise<void> {
   const { width: W, palette: p, rng } = spec;
   const w = Math.max(8, Math.round(W / CLOUD_REDUCTION));
@@ -218,13 +228,15 @@ async function drawClouds(c: Canvas, spec: SceneSpec, horizon: number): Promise<
   const gain = rng.range(2.5, 4);
   const cut = -gain * rng.range(0.45, 0.6);
   const channel = (v: number): string => `0 0 0 0 ${(v / 255).toFixed(3)}`;
+  const seed = rng.int(1, 9999);
+  const opacity = rng.range(0.35, 0.65).toFixed(2);
+  // The layer's opacity is baked into the texture's alpha (after the clamp of the first matrix):
+  // an `opacity` on the <image> would make librsvg composite it through a full-size layer.
   const texture = await spec.rasterize(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><filter id="n" x="0" y="0" width="1" height="1" color-interpolation-filters="sRGB"><feTurbulence type="fractalNoise" baseFrequency="${fx.toFixed(5)} ${fy.toFixed(5)}" numOctaves="3" seed="${rng.int(1, 9999)}"/><feColorMatrix type="matrix" values="${channel(colour.r)} ${channel(colour.g)} ${channel(colour.b)} ${gain.toFixed(3)} 0 0 0 ${cut.toFixed(3)}"/></filter><rect width="${w}" height="${h}" filter="url(#n)"/></svg>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><filter id="n" x="0" y="0" width="1" height="1" color-interpolation-filters="sRGB"><feTurbulence type="fractalNoise" baseFrequency="${fx.toFixed(5)} ${fy.toFixed(5)}" numOctaves="3" seed="${seed}"/><feColorMatrix type="matrix" values="${channel(colour.r)} ${channel(colour.g)} ${channel(colour.b)} ${gain.toFixed(3)} 0 0 0 ${cut.toFixed(3)}"/><feColorMatrix type="matrix" values="1 0 0 0 0 0 1 0 0 0 0 0 1 0 0 0 0 0 ${opacity} 0"/></filter><rect width="${w}" height="${h}" filter="url(#n)"/></svg>`,
   );
   const uri = `data:image/png;base64,${Buffer.from(texture).toString('base64')}`;
-  c.add(
-    `<image href="${uri}" width="${W}" height="${num(horizon)}" preserveAspectRatio="none" opacity="${rng.range(0.35, 0.65).toFixed(2)}"/>`,
-  );
+  c.add(`<image href="${uri}" width="${W}" height="${num(horizon)}" preserveAspectRatio="none"/>`);
 }
 
 function drawStars(

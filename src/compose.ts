@@ -465,8 +465,26 @@ export async function composeApplication(
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 
+  // The scale-out mode's queue runs on pg-boss over its PostgreSQL (src/jobs/engine.ts); the
+  // embedded one is the jobs table itself.
+  const engine =
+    core.database.kind === 'postgres'
+      ? await (await import('./jobs/engine.ts')).createPgBossEngine({
+          db: core.database.db,
+          settings: {
+            databaseUrl: config.databaseUrl,
+            leaseMs: config.jobs.leaseMs,
+            maxRunMs: config.reservationLeaseMs,
+            queueMaxWaitMs: config.jobs.queueMaxWaitMs,
+            supervise: config.jobs.workers > 0,
+            migrate: config.autoMigrate,
+          },
+          log: log.child({ component: 'job-engine' }),
+        })
+      : undefined;
   const jobs = createJobs({
     db: core.database.db,
+    ...(engine ? { engine } : {}),
     ledger: core.ledger,
     generate,
     records,
@@ -555,7 +573,13 @@ export async function composeApplication(
     metricsAccess: { token: config.metrics.token, separate: config.metrics.listen !== undefined },
   });
 
-  jobs.start();
+  try {
+    await jobs.start();
+  } catch (err) {
+    await jobs.stop().catch(() => {});
+    await closeOpened();
+    throw err;
+  }
   webhooks.start();
   let drained: Promise<void> | undefined;
   const stopJobs = () => {

@@ -222,6 +222,8 @@ export interface JobEventsTable {
 export interface JobTurnsTable {
   account_id: string;
   last_started_at: number;
+  /** The fair-queuing tag of the account's latest job in the scale-out queue (0009b). */
+  last_tag: number | null;
 }
 
 /** An account's webhook signing secret, and the previous one while it still signs (0007a). */

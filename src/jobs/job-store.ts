@@ -67,8 +67,11 @@ export interface JobStore {
       at: number;
     },
   ): Promise<boolean>;
-  /** Running jobs whose lease ran out (their worker died). */
-  expiredRunning(at: number): Promise<JobRow[]>;
+  /**
+   * Running jobs whose lease ran out (their worker died); with `asyncBefore`, asynchronous ones
+   * only if it ran out before then (the job engine brings those back first).
+   */
+  expiredRunning(at: number, asyncBefore?: number): Promise<JobRow[]>;
   /** Takes over an expired running job for `owner`; false if another did first. */
   takeOver(id: string, expiredAt: number, owner: string, leaseUntil: number): Promise<boolean>;
   /** Queued jobs created before `before` (waited too long). */
@@ -326,12 +329,17 @@ export function createJobStore(deps: {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    expiredRunning: (at) =>
+    expiredRunning: (at, asyncBefore) =>
       db
         .selectFrom('jobs')
         .selectAll()
         .where('status', '=', 'running')
         .where('lease_expires_at', '<', at)
+        .$if(asyncBefore !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([eb('mode', '=', 'sync'), eb('lease_expires_at', '<', asyncBefore!)]),
+          ),
+        )
         .limit(100)
         .execute(),
 

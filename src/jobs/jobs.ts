@@ -15,6 +15,7 @@ import type { Logger } from '../log.ts';
 import type { LimitDefaults } from '../ratelimit/key-limits.ts';
 import type { ConcurrencyLimiter } from '../ratelimit/limiter.ts';
 import type { ImageStore } from '../storage/store.ts';
+import type { QueueEngine } from './engine.ts';
 import {
   createJobStore,
   FINISHED,
@@ -48,6 +49,8 @@ export interface JobsDeps {
   readonly onEvent?: EventListener;
   /** Writes with each event what must exist with it (its webhook delivery). */
   readonly onAppend?: OnAppend;
+  /** The scale-out mode's job engine; without it the jobs table is the queue (embedded). */
+  readonly engine?: QueueEngine;
   readonly now?: () => number;
 }
 
@@ -94,8 +97,8 @@ export interface Jobs {
     afterSeq: number,
     signal: AbortSignal,
   ): Promise<AsyncIterable<JobEvent> | undefined>;
-  /** Starts this process's workers (and its share of the sweeping). */
-  start(): void;
+  /** Starts this process's workers (and its share of the sweeping), and the job engine. */
+  start(): Promise<void>;
   /** Stops taking jobs; waits for running ones. */
   stop(): Promise<void>;
   /** Runs one sweep now (tests, and `goodtake worker` at start). */
@@ -113,11 +116,14 @@ function storedRequest(request: GenerateImageRequest, mode: 'sync' | 'async'): s
 
 export function createJobs(deps: JobsDeps): Jobs {
   const now = deps.now ?? Date.now;
-  const store = createJobStore({
+  const { engine } = deps;
+  const tableStore = createJobStore({
     db: deps.db,
     now,
     ...(deps.onAppend ? { onAppend: deps.onAppend } : {}),
   });
+  // With an engine, a queued job's place in line is the engine's.
+  const store = engine ? { ...tableStore, position: engine.position } : tableStore;
   const owner = `${hostname()}:${process.pid}:${randomBase62(8)}`;
   const running = new RunningJobs();
   const { settings } = deps;
@@ -149,6 +155,7 @@ export function createJobs(deps: JobsDeps): Jobs {
     settings,
     owner,
     running,
+    engine,
   });
 
   const rowFor = (
@@ -206,7 +213,8 @@ export function createJobs(deps: JobsDeps): Jobs {
       }
       const at = now();
       const row = rowFor(input, request, 'async', at);
-      const position = await store.position(row);
+      // The embedded queue counts its place before the transaction (SQLite has one writer).
+      let position = engine ? 0 : await store.position(row);
       const reserved = await deps.generate.reserve(
         request,
         {
@@ -220,6 +228,7 @@ export function createJobs(deps: JobsDeps): Jobs {
           leaseMs: settings.queueMaxWaitMs + settings.reservationLeaseMs,
           within: async (tx) => {
             await store.insert(tx, row);
+            if (engine) position = await engine.enqueue(tx, row, queued);
             await store.append(row, 'queued', { position }, tx);
           },
         },
@@ -275,14 +284,22 @@ export function createJobs(deps: JobsDeps): Jobs {
           });
           await store.append(job, 'canceled', { images: [], credits_used: 0 });
           onEvent(job, 'canceled');
+          await engine?.remove(id).catch((err: unknown) => {
+            deps.log.warn({ err, jobId: id }, 'canceled job not removed from the engine');
+          });
           return { kind: 'canceled', view: (await view(accountId, id, baseUrl))! };
         }
         job = (await store.find(id))!;
       }
       if (job.status === 'running') {
         await store.requestCancel(id);
-        running.cancel(id);
-        // Another process runs it: its heartbeat picks the cancel up.
+        // Another process runs it: told at once through the engine's channel, or else its
+        // heartbeat picks the cancel up.
+        if (!running.cancel(id)) {
+          await engine?.announceCancel(id).catch((err: unknown) => {
+            deps.log.warn({ err, jobId: id }, 'cancel not announced');
+          });
+        }
         const until = now() + settings.cancelWaitMs;
         for (;;) {
           const current = await store.find(id);
@@ -346,8 +363,17 @@ export function createJobs(deps: JobsDeps): Jobs {
       };
     },
 
-    start: () => workers.start(),
-    stop: () => workers.stop(),
+    async start() {
+      await engine?.start({
+        queued: () => void workers.pump(),
+        cancel: (id) => running.cancel(id),
+      });
+      workers.start();
+    },
+    async stop() {
+      await workers.stop();
+      await engine?.stop();
+    },
     sweep: () => workers.sweep(),
   };
 }

@@ -3,7 +3,8 @@ import type { Db } from '../db/database.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { LimitDefaults } from '../ratelimit/key-limits.ts';
 import type { ConcurrencyLimiter, ConcurrencySlot } from '../ratelimit/limiter.ts';
-import type { JobRow } from './job-store.ts';
+import type { QueueEngine, Taken } from './engine.ts';
+import { FINISHED, type JobRow } from './job-store.ts';
 import { imageView } from './render.ts';
 import { type RunJobDeps, type RunningJobs, runJob } from './run-job.ts';
 
@@ -30,6 +31,8 @@ export interface WorkerDeps extends RunJobDeps {
   readonly settings: WorkerSettings;
   readonly owner: string;
   readonly running: RunningJobs;
+  /** The scale-out mode's job engine (pg-boss); without it the jobs table is the queue. */
+  readonly engine?: QueueEngine | undefined;
 }
 
 /** A job's stored request, as the worker runs it. */
@@ -46,7 +49,14 @@ export function parseJobRequest(job: JobRow): GenerateImageRequest {
  * workers, fails jobs that waited too long, and deletes old finished ones.
  */
 export function createWorkers(deps: WorkerDeps) {
-  const { store, settings, owner, running } = deps;
+  const { store, settings, owner, running, engine } = deps;
+  /** Engine jobs this process holds, by job id (their heartbeats). */
+  const held = new Map<string, Taken>();
+  /** API keys at their concurrency limit, skipped until then (or until a slot of theirs frees). */
+  const blockedKeys = new Map<string, number>();
+  // A running async job whose lease lapsed is the engine's to bring back; the sweeper settles it
+  // only long after, should the engine have lost it.
+  const backstopMs = 5 * Math.max(settings.leaseMs, 10_000) + 60_000;
   let active = 0;
   let pumping = false;
   let again = false;
@@ -63,8 +73,92 @@ export function createWorkers(deps: WorkerDeps) {
     return deps.concurrencyLimiter.acquire(c.apiKeyId, limit);
   }
 
+  /** Runs `work` as one of this process's jobs; `after` runs once it is over. */
+  function track(work: () => Promise<void>, after: () => Promise<void>) {
+    active++;
+    const run = work().finally(async () => {
+      active--;
+      try {
+        await after();
+      } catch (err) {
+        deps.log.error({ err }, 'releasing a job failed');
+      }
+      inFlight.delete(run);
+      void pump();
+    });
+    inFlight.add(run);
+  }
+
+  /** Starts the next job the engine hands over, if one may start; false when none can. */
+  async function startNextFromEngine(q: QueueEngine): Promise<boolean> {
+    for (;;) {
+      const at = deps.now();
+      for (const [key, until] of blockedKeys) if (until <= at) blockedKeys.delete(key);
+      const taken = await q.take(new Set(blockedKeys.keys()));
+      if (!taken) return false;
+      const job = await store.find(taken.jobId);
+      if (!job || FINISHED.has(job.status)) {
+        await q.done(taken);
+        continue;
+      }
+      if (job.status === 'running') {
+        // The engine brought it back: the worker that ran it stopped heartbeating. Settle it
+        // from what it stored once its lease on the record has lapsed too.
+        if ((job.lease_expires_at ?? 0) >= at) {
+          await q.putBack(taken);
+          continue;
+        }
+        held.set(job.id, taken);
+        track(
+          () =>
+            settleAbandoned(job).catch((err: unknown) => {
+              deps.log.error({ err, jobId: job.id }, 'settling an abandoned job failed');
+            }),
+          async () => {
+            held.delete(job.id);
+            await q.done(taken);
+          },
+        );
+        return true;
+      }
+      const key = await deps.db
+        .selectFrom('api_keys')
+        .select('concurrency_limit')
+        .where('id', '=', job.api_key_id)
+        .executeTakeFirst();
+      const slot = await acquire({
+        apiKeyId: job.api_key_id,
+        keyConcurrency: key?.concurrency_limit ?? null,
+      });
+      if (!slot.ok) {
+        blockedKeys.set(job.api_key_id, at + Math.max(1000, settings.pollMs));
+        await q.putBack(taken);
+        continue;
+      }
+      if (!(await store.claim(job.id, job.account_id, owner, at, at + settings.leaseMs))) {
+        await slot.release();
+        const now = await store.find(job.id);
+        if (!now || FINISHED.has(now.status)) await q.done(taken);
+        else await q.putBack(taken);
+        continue;
+      }
+      held.set(job.id, taken);
+      track(
+        () => start(job),
+        async () => {
+          held.delete(job.id);
+          blockedKeys.delete(job.api_key_id);
+          await slot.release();
+          await q.done(taken);
+        },
+      );
+      return true;
+    }
+  }
+
   /** Starts one queued job, if one may start; false when none can. */
   async function startNext(): Promise<boolean> {
+    if (engine) return startNextFromEngine(engine);
     const blocked = new Set<string>();
     for (;;) {
       const candidates = await store.nextCandidates(16, blocked);
@@ -134,6 +228,11 @@ export function createWorkers(deps: WorkerDeps) {
 
   async function heartbeat(): Promise<void> {
     const ids = running.ids();
+    try {
+      if (engine) await engine.touch([...held.values()]);
+    } catch (err) {
+      deps.log.error({ err }, 'renewing the job engine holds failed');
+    }
     if (ids.length === 0) return;
     try {
       const { cancel } = await store.heartbeat(owner, ids, deps.now() + settings.leaseMs);
@@ -233,6 +332,9 @@ export function createWorkers(deps: WorkerDeps) {
       message: `The generation waited in the queue for longer than ${Math.round(settings.queueMaxWaitMs / 1000)} s and was not started`,
     };
     if (!(await store.finish(job.id, undefined, 'queued', { status: 'failed', error, at }))) return;
+    await engine?.remove(job.id).catch((err: unknown) => {
+      deps.log.warn({ err, jobId: job.id }, 'expired job not removed from the engine');
+    });
     await deps.ledger.settle({
       generationId: job.id,
       delivered: 0,
@@ -246,7 +348,8 @@ export function createWorkers(deps: WorkerDeps) {
   async function sweep(): Promise<void> {
     try {
       const at = deps.now();
-      for (const job of await store.expiredRunning(at)) await settleAbandoned(job);
+      const expired = await store.expiredRunning(at, engine ? at - backstopMs : undefined);
+      for (const job of expired) await settleAbandoned(job);
       for (const job of await store.queuedBefore(at - settings.queueMaxWaitMs, 100)) {
         await expireQueued(job);
       }

@@ -70,6 +70,8 @@ export async function createPgSchema(
       await c.connect();
       try {
         await c.query(`drop schema if exists ${schema} cascade`);
+        // The job engine's schema beside it (src/jobs/engine.ts).
+        await c.query(`drop schema if exists ${schema}_pgboss cascade`);
       } finally {
         await c.end();
       }

@@ -20,6 +20,8 @@ import {
 // The scale-out mode: an API replica that runs no jobs (GOODTAKE_WORKERS=0) and `goodtake
 // worker` processes on one PostgreSQL, Redis and bucket. SIGKILL the worker running a job after
 // one of its two images is stored; another worker settles it once, charging that image only.
+// The job engine (pg-boss) brings the job back when the dead worker's heartbeats stop (10 s
+// here); the sweeper's own backstop would only act after 110 s, past this test's waits.
 const urls = scaleOutUrls();
 if (!urls.ok) console.warn(`notice: worker crash test skipped (${urls.reason})`);
 

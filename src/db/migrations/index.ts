@@ -8,6 +8,7 @@ import * as m0006 from './0006_image_provenance.ts';
 import * as m0007 from './0007_jobs.ts';
 import * as m0007a from './0007a_webhooks.ts';
 import * as m0008 from './0008_generation_end_user.ts';
+import * as m0009b from './0009b_job_fair_tags.ts';
 
 /** Every migration, in order. One set for SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_jobs': m0007,
   '0007a_webhooks': m0007a,
   '0008_generation_end_user': m0008,
+  '0009b_job_fair_tags': m0009b,
 };

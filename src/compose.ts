@@ -12,6 +12,7 @@ import type { createApp } from './http/app.ts';
 import type { StoredGeneration } from './http/generation-call.ts';
 import type { IdempotencyStore } from './idempotency/idempotency.ts';
 import type { ImageRecords } from './images/image-records.ts';
+import type { QueueEngine } from './jobs/engine.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import { createKeyService, type KeyService } from './keys/api-keys.ts';
 import { loadKeySecret } from './keys/key-secret.ts';
@@ -467,21 +468,15 @@ export async function composeApplication(
 
   // The scale-out mode's queue runs on pg-boss over its PostgreSQL (src/jobs/engine.ts); the
   // embedded one is the jobs table itself.
-  const engine =
-    core.database.kind === 'postgres'
-      ? await (await import('./jobs/engine.ts')).createPgBossEngine({
-          db: core.database.db,
-          settings: {
-            databaseUrl: config.databaseUrl,
-            leaseMs: config.jobs.leaseMs,
-            maxRunMs: config.reservationLeaseMs,
-            queueMaxWaitMs: config.jobs.queueMaxWaitMs,
-            supervise: config.jobs.workers > 0,
-            migrate: config.autoMigrate,
-          },
-          log: log.child({ component: 'job-engine' }),
-        })
-      : undefined;
+  let engine: QueueEngine | undefined;
+  if (core.database.kind === 'postgres') {
+    const { createPgBossEngine, engineSettingsOf } = await import('./jobs/engine.ts');
+    engine = await createPgBossEngine({
+      db: core.database.db,
+      settings: engineSettingsOf(config),
+      log: log.child({ component: 'job-engine' }),
+    });
+  }
   const jobs = createJobs({
     db: core.database.db,
     ...(engine ? { engine } : {}),

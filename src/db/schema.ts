@@ -224,6 +224,8 @@ export interface JobTurnsTable {
   last_started_at: number;
   /** The fair-queuing tag of the account's latest job in the scale-out queue (0009b). */
   last_tag: number | null;
+  /** The account's queued jobs, kept with each job's status (0009c). */
+  queued: Generated<number>;
 }
 
 /** An account's webhook signing secret, and the previous one while it still signs (0007a). */

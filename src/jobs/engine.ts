@@ -76,6 +76,37 @@ export interface EngineSettings {
   readonly migrate: boolean;
 }
 
+/** The engine's settings from goodtake's configuration. */
+export function engineSettingsOf(config: {
+  databaseUrl: string;
+  autoMigrate: boolean;
+  reservationLeaseMs: number;
+  jobs: { workers: number; leaseMs: number; queueMaxWaitMs: number };
+}): EngineSettings {
+  return {
+    databaseUrl: config.databaseUrl,
+    leaseMs: config.jobs.leaseMs,
+    maxRunMs: config.reservationLeaseMs,
+    queueMaxWaitMs: config.jobs.queueMaxWaitMs,
+    supervise: config.jobs.workers > 0,
+    migrate: config.autoMigrate,
+  };
+}
+
+/**
+ * Creates or upgrades the engine's schema and queue (`goodtake migrate` on PostgreSQL, for
+ * installations that start with GOODTAKE_AUTO_MIGRATE=false).
+ */
+export async function installEngine(db: Db, settings: EngineSettings, log: Logger): Promise<void> {
+  const engine = await createPgBossEngine({
+    db,
+    settings: { ...settings, supervise: false, migrate: true },
+    log,
+  });
+  await engine.start({ queued() {}, cancel() {} });
+  await engine.stop();
+}
+
 /** The engine's id of a goodtake job: a UUID derived from the job's id. */
 export function engineIdOf(jobId: string): string {
   const h = createHash('sha256').update(jobId).digest('hex');
@@ -236,7 +267,17 @@ export async function createPgBossEngine(deps: {
     announceCancel: (jobId) => notify(db, `cancel:${jobId}`),
 
     async start(on) {
-      await boss.start();
+      try {
+        await boss.start();
+      } catch (err) {
+        if (!settings.migrate && /not installed/.test(String(err))) {
+          throw new Error(
+            `the job engine's schema ${schema} is not installed; run \`goodtake migrate\``,
+            { cause: err },
+          );
+        }
+        throw err;
+      }
       if (!(await boss.getQueue(QUEUE))) {
         try {
           await boss.createQueue(QUEUE, { policy: 'standard', ...queueOptions });

@@ -32,8 +32,11 @@ export interface JobStore {
   eventsAfter(jobId: string, afterSeq: number): Promise<JobEvent[]>;
   /** Queued jobs of an account. */
   queuedCount(accountId: string): Promise<number>;
-  /** How many queued jobs are expected to start before this one (accounts take turns). */
-  position(job: Pick<JobRow, 'id' | 'account_id'>): Promise<number>;
+  /**
+   * How many queued jobs are expected to start before this one (accounts take turns);
+   * `ownRank`, when known, is how many of its account's queued jobs are older.
+   */
+  position(job: Pick<JobRow, 'id' | 'account_id'>, ownRank?: number): Promise<number>;
   /**
    * Queued jobs that may start next, one per account, the account whose turn it is first
    * (the one that least recently had a job started), then by age.
@@ -111,6 +114,27 @@ const toEvent = (r: {
   createdAt: Number(r.created_at),
 });
 
+/** Counts a job into (+1) or out of (-1) its account's queued jobs, in the status change's transaction. */
+async function countQueued(q: Db | Tx, accountId: string, by: 1 | -1, startedAt?: number) {
+  await q
+    .insertInto('job_turns')
+    .values({
+      account_id: accountId,
+      last_started_at: startedAt ?? 0,
+      queued: Math.max(0, by),
+    })
+    .onConflict((oc) =>
+      oc.column('account_id').doUpdateSet({
+        queued:
+          by === 1
+            ? sql<number>`job_turns.queued + 1`
+            : sql<number>`case when job_turns.queued > 0 then job_turns.queued - 1 else 0 end`,
+        ...(startedAt === undefined ? {} : { last_started_at: startedAt }),
+      }),
+    )
+    .execute();
+}
+
 export function createJobStore(deps: {
   db: Db;
   now?: () => number;
@@ -145,6 +169,7 @@ export function createJobStore(deps: {
   return {
     async insert(tx, row) {
       await tx.insertInto('jobs').values(row).execute();
+      if (row.status === 'queued') await countQueued(tx, row.account_id, 1);
     },
 
     find: (id) => db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst(),
@@ -185,34 +210,43 @@ export function createJobStore(deps: {
 
     async queuedCount(accountId) {
       const r = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'queued')
+        .selectFrom('job_turns')
+        .select('queued')
         .where('account_id', '=', accountId)
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
+        .executeTakeFirst();
+      return Number(r?.queued ?? 0);
     },
 
-    async position(job) {
-      const own = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'queued')
-        .where('account_id', '=', job.account_id)
-        .where('id', '<', job.id)
-        .executeTakeFirstOrThrow();
-      const rank = Number(own.n);
+    async position(job, ownRank) {
+      const rank =
+        ownRank ??
+        Number(
+          (
+            await db
+              .selectFrom('jobs')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('status', '=', 'queued')
+              .where('account_id', '=', job.account_id)
+              .where('id', '<', job.id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      // Accounts with queued jobs: how many, their turn, their oldest (one index probe each).
       const accounts = await db
-        .selectFrom('jobs')
-        .leftJoin('job_turns as t', 't.account_id', 'jobs.account_id')
+        .selectFrom('job_turns as t')
         .select([
-          'jobs.account_id',
-          (eb) => eb.fn.countAll<number>().as('n'),
-          (eb) => eb.fn.min<string>('jobs.id').as('first'),
-          (eb) => eb.fn.max<number | null>('t.last_started_at').as('turn'),
+          't.account_id',
+          't.queued as n',
+          't.last_started_at as turn',
+          (eb) =>
+            eb
+              .selectFrom('jobs as j')
+              .select((e) => e.fn.min<string>('j.id').as('first'))
+              .where('j.status', '=', 'queued')
+              .whereRef('j.account_id', '=', 't.account_id')
+              .as('first'),
         ])
-        .where('jobs.status', '=', 'queued')
-        .groupBy('jobs.account_id')
+        .where('t.queued', '>', 0)
         .execute();
       // Accounts take turns in the order (last start, oldest queued job), one job per round.
       const key = (turn: number | null, first: string) => [Number(turn ?? 0), first] as const;
@@ -222,7 +256,7 @@ export function createJobStore(deps: {
       const myKey = key(mine?.turn ?? null, mine?.first ?? job.id);
       let ahead = rank;
       for (const a of accounts) {
-        if (a.account_id === job.account_id) continue;
+        if (a.account_id === job.account_id || a.first === null) continue;
         const n = Number(a.n);
         ahead += Math.min(n, rank) + (n > rank && before(key(a.turn, a.first), myKey) ? 1 : 0);
       }
@@ -230,25 +264,33 @@ export function createJobStore(deps: {
     },
 
     async nextCandidates(limit, skipAccounts) {
+      // Each account with queued jobs, its oldest one found through the (status, account_id,
+      // id) index: the work grows with the accounts waiting, not with the jobs queued.
       const heads = db
-        .selectFrom('jobs')
-        .select(['account_id', (eb) => eb.fn.min<string>('id').as('first')])
-        .where('status', '=', 'queued')
-        .groupBy('account_id')
+        .selectFrom('job_turns as t')
+        .select([
+          't.account_id',
+          't.last_started_at',
+          (eb) =>
+            eb
+              .selectFrom('jobs as q')
+              .select((e) => e.fn.min<string>('q.id').as('first'))
+              .where('q.status', '=', 'queued')
+              .whereRef('q.account_id', '=', 't.account_id')
+              .as('first'),
+        ])
+        .where('t.queued', '>', 0)
+        .$if(skipAccounts.size > 0, (q) => q.where('t.account_id', 'not in', [...skipAccounts]))
         .as('heads');
-      let query = db
+      const rows = await db
         .selectFrom(heads)
         .innerJoin('jobs as j', 'j.id', 'heads.first')
         .innerJoin('api_keys as k', 'k.id', 'j.api_key_id')
-        .leftJoin('job_turns as t', 't.account_id', 'heads.account_id')
         .select(['j.id', 'j.account_id', 'j.api_key_id', 'k.concurrency_limit', 'k.rpm_limit'])
-        .orderBy(sql`coalesce(t.last_started_at, 0)`)
+        .orderBy('heads.last_started_at')
         .orderBy('heads.first')
-        .limit(limit);
-      if (skipAccounts.size > 0) {
-        query = query.where('heads.account_id', 'not in', [...skipAccounts]);
-      }
-      const rows = await query.execute();
+        .limit(limit)
+        .execute();
       return rows.map((r) => ({
         id: r.id,
         accountId: r.account_id,
@@ -272,11 +314,7 @@ export function createJobStore(deps: {
           .where('status', '=', 'queued')
           .executeTakeFirst();
         if (Number(r.numUpdatedRows) !== 1) return false;
-        await tx
-          .insertInto('job_turns')
-          .values({ account_id: accountId, last_started_at: at })
-          .onConflict((oc) => oc.column('account_id').doUpdateSet({ last_started_at: at }))
-          .execute();
+        await countQueued(tx, accountId, -1, at);
         return true;
       });
     },
@@ -311,22 +349,30 @@ export function createJobStore(deps: {
     },
 
     async finish(id, owner, from, end) {
-      let q = db
-        .updateTable('jobs')
-        .set({
-          status: end.status,
-          error: end.error ? JSON.stringify(end.error) : null,
-          generation_time_ms: end.generationTimeMs ?? null,
-          credits_used: end.creditsUsed ?? null,
-          finished_at: end.at,
-          lease_owner: null,
-          lease_expires_at: null,
-        })
-        .where('id', '=', id)
-        .where('status', '=', from);
-      if (owner !== undefined) q = q.where('lease_owner', '=', owner);
-      const r = await q.executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      const update = (t: Db | Tx) => {
+        let q = t
+          .updateTable('jobs')
+          .set({
+            status: end.status,
+            error: end.error ? JSON.stringify(end.error) : null,
+            generation_time_ms: end.generationTimeMs ?? null,
+            credits_used: end.creditsUsed ?? null,
+            finished_at: end.at,
+            lease_owner: null,
+            lease_expires_at: null,
+          })
+          .where('id', '=', id)
+          .where('status', '=', from);
+        if (owner !== undefined) q = q.where('lease_owner', '=', owner);
+        return q.returning('account_id').executeTakeFirst();
+      };
+      if (from !== 'queued') return (await update(db)) !== undefined;
+      // A queued job leaves its account's count in the same transaction.
+      return db.transaction().execute(async (tx) => {
+        const row = await update(tx);
+        if (row) await countQueued(tx, row.account_id, -1);
+        return row !== undefined;
+      });
     },
 
     expiredRunning: (at, asyncBefore) =>

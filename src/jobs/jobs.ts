@@ -214,7 +214,7 @@ export function createJobs(deps: JobsDeps): Jobs {
       const at = now();
       const row = rowFor(input, request, 'async', at);
       // The embedded queue counts its place before the transaction (SQLite has one writer).
-      let position = engine ? 0 : await store.position(row);
+      let position = engine ? 0 : await store.position(row, queued);
       const reserved = await deps.generate.reserve(
         request,
         {

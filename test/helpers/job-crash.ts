@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { GOODTAKE, NODE } from './processes.ts';
+import { cli, GOODTAKE, NODE, type ServerProcess } from './processes.ts';
 
 /** A `goodtake worker` process; resolves once it says it runs. */
 export async function startWorkerProcess(env: Record<string, string>) {
@@ -100,3 +100,94 @@ export const CRASH_BODY = (hookUrl: string) => ({
   webhook_url: hookUrl,
   webhook_events: ['started', 'image', 'completed'],
 });
+
+/**
+ * What both crash tests (embedded and scale-out) run with: the offline provider's markers, the
+ * loopback webhook receiver allowed, a short lease and poll, no per-key concurrency limit.
+ */
+export const CRASH_ENV = {
+  GOODTAKE_OFFLINE_TEST_MARKERS: 'true',
+  GOODTAKE_FETCH_ALLOW: '127.0.0.1',
+  GOODTAKE_JOB_LEASE_MS: '1500',
+  GOODTAKE_JOB_POLL_MS: '100',
+  GOODTAKE_RATE_LIMIT_CONCURRENCY: '0',
+} as const;
+
+export interface CrashJob {
+  readonly key: string;
+  readonly accountId: string;
+  readonly id: string;
+  /** The generation's state, as `url` (any server of the installation) answers it. */
+  state(url: string): Promise<{
+    status: string;
+    data: { images: unknown[]; credits_used?: number };
+  }>;
+}
+
+/**
+ * Reads the default account's key from the server's start-up banner and submits the crash
+ * generation (two images, the second one slow), its webhooks going to `hook`.
+ */
+export async function submitCrashJob(server: ServerProcess, hook: Hook): Promise<CrashJob> {
+  // The banner follows the health check by a moment (bootstrap runs after listen).
+  const key = await until(
+    'the start-up banner',
+    async () => /gt_[A-Za-z0-9]{40}/.exec(server.stderr())?.[0],
+  );
+  const accountId = /\((acc_[A-Za-z0-9]+)\)/.exec(server.stderr())![1]!;
+  const auth = { Authorization: `Bearer ${key}` };
+  const submit = await fetch(`${server.url}/api/v1/bytedance/generate-image`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'application/json', Prefer: 'respond-async' },
+    body: JSON.stringify(CRASH_BODY(hook.url)),
+  });
+  expect(submit.status).toBe(202);
+  const { data } = (await submit.json()) as { data: { id: string } };
+  return {
+    key,
+    accountId,
+    id: data.id,
+    state: async (url) =>
+      (await (await fetch(`${url}/api/v1/generations/${data.id}`, { headers: auth })).json()) as {
+        status: string;
+        data: { images: unknown[]; credits_used?: number };
+      },
+  };
+}
+
+/** Waits until the job runs with its first image stored and that image's webhook received. */
+export async function untilFirstImage(job: CrashJob, url: string, hook: Hook): Promise<void> {
+  await until('the first image', async () => {
+    const s = await job.state(url);
+    const imaged = hook.received.some((r) => r.type === 'generation.image');
+    return s.status === 'running' && s.data.images.length === 1 && imaged ? true : undefined;
+  });
+}
+
+/**
+ * After the kill: the job ends once, `succeeded` with the one stored image, only it charged
+ * (4 of 100 credits), the books balance, and each webhook event went out under one webhook-id.
+ */
+export async function expectSettledOnce(
+  job: CrashJob,
+  url: string,
+  hook: Hook,
+  env: Record<string, string>,
+): Promise<void> {
+  const ended = await until('the job to be settled', async () => {
+    const s = await job.state(url);
+    return s.status === 'running' ? undefined : s;
+  });
+  expect(ended.status).toBe('succeeded');
+  expect(ended.data.images).toHaveLength(1);
+  expect(ended.data.credits_used).toBe(4);
+  const balance = JSON.parse(
+    (await cli(['credits', 'balance', '--account', job.accountId, '--json'], env)).stdout,
+  ) as { balance: number; reserved: number };
+  expect(balance).toMatchObject({ balance: 96, reserved: 0 });
+  expect((await cli(['credits', 'verify'], env)).code).toBe(0);
+  await until('the completed webhook', async () =>
+    hook.received.some((r) => r.type === 'generation.completed') ? true : undefined,
+  );
+  expectOneIdPerEvent(hook);
+}

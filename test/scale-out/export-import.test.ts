@@ -11,7 +11,10 @@ import {
 
 // `goodtake export` from an embedded installation (SQLite + local disk), `goodtake import` into
 // the scale-out mode (PostgreSQL + S3): accounts, keys, balances, history and images survive,
-// and the old keys and image URLs keep working.
+// and the old keys, image URLs, webhook secrets and finished generations' events keep working.
+
+/** An event stream with its image URLs' origins left out (the two servers' ports differ). */
+const paths2 = (events: string) => events.replace(/https?:\/\/[^/"]+/g, '');
 const urls = scaleOutUrls();
 if (!urls.ok) console.warn(`notice: export/import to PostgreSQL skipped (${urls.reason})`);
 
@@ -31,6 +34,9 @@ describe.skipIf(!urls.ok)(
     const imageBytes = new Map<string, Buffer>();
     let sourceAccount: unknown;
     let sourceGenerations: unknown;
+    let sourceSecret: string;
+    let sourceEvents: string;
+    let firstId: string;
 
     const fresh = async () => {
       if (!urls.ok) throw new Error('unreachable');
@@ -74,6 +80,18 @@ describe.skipIf(!urls.ok)(
           }
         }
         const auth = { headers: { Authorization: `Bearer ${key}` } };
+        // The account's webhook signing secret, and the first generation's events.
+        sourceSecret = (await (await fetch(`${server.url}/api/v1/webhooks/secret`, auth)).json())
+          .data.secret;
+        expect(sourceSecret).toMatch(/^whsec_/);
+        firstId = (
+          (await (await fetch(`${server.url}/api/v1/generations`, auth)).json()).data
+            .generations as Array<{ id: string }>
+        )[0]!.id;
+        sourceEvents = await (
+          await fetch(`${server.url}/api/v1/generations/${firstId}/events`, auth)
+        ).text();
+        expect(sourceEvents).toContain('event: completed');
         const account = await (await fetch(`${server.url}/api/v1/account`, auth)).json();
         accountId = account.data.id;
         sourceAccount = account.data;
@@ -144,11 +162,14 @@ describe.skipIf(!urls.ok)(
       expect(res.stderr.trim()).toMatch(/^goodtake: data directory \S+, database postgres:\S+$/);
       expect(res.code).toBe(0);
       expect(res.stdout).toMatch(
-        /imported 2 accounts, 2 api_keys, 3 generations, [1-9]\d* generation_attempts, \d+ ledger_entries, 4 images, 1 idempotency_keys, 0 users, 0 user_links, 0 audit_log; ledger verified/,
+        /imported 2 accounts, 1 webhook_secrets, 2 api_keys, 3 generations, [1-9]\d* generation_attempts, \d+ ledger_entries, 4 images, 1 idempotency_keys, 3 jobs, [1-9]\d* job_events, 0 webhook_deliveries, 0 webhook_attempts, 0 users, 0 user_links, 0 audit_log; ledger verified/,
       );
       expect(res.stdout).toContain('copied 4 image file(s) into s3 storage');
       const verify = await cli(['credits', 'verify'], env);
       expect(verify.code).toBe(0);
+      // Receivers keep verifying with the same secret.
+      const secret = await cli(['webhooks', 'secret', '--account', accountId, '--json'], env);
+      expect(JSON.parse(secret.stdout).secret).toBe(sourceSecret);
       const accounts = JSON.parse((await cli(['accounts', 'list', '--json'], env)).stdout);
       expect(accounts.map((a: { name: string; balance: number }) => [a.name, a.balance])).toEqual([
         ['default', 20 - 4 - 2 * 3 - 4],
@@ -174,6 +195,11 @@ describe.skipIf(!urls.ok)(
         const paths = (g: unknown) =>
           JSON.parse(JSON.stringify(g), (k, v) => (k === 'url' ? new URL(v).pathname : v));
         expect(paths(generations)).toEqual(paths(sourceGenerations));
+        // A finished generation's events, as the source served them.
+        const events = await (
+          await fetch(`${server.url}/api/v1/generations/${firstId}/events`, auth)
+        ).text();
+        expect(paths2(events)).toBe(paths2(sourceEvents));
         for (const path of imagePaths) {
           const res = await fetch(`${server.url}${path}`);
           expect(res.status).toBe(200);

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { CoreServices } from '../../compose.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
@@ -28,21 +28,50 @@ import { announceDataDir, type CliIo, configFrom } from '../io.ts';
 export const EXPORT_FORMAT = 'goodtake-export';
 export const EXPORT_VERSION = 1;
 
-/** The tables, parents first, with the columns that order them stably. */
+const FINISHED_JOBS = sql`select id from jobs where status in ('succeeded', 'failed', 'canceled')`;
+
+/**
+ * The tables, parents first, with the columns that order them stably, and which rows go (all
+ * unless `only` says). Jobs go once finished, with their events and webhook deliveries: a job
+ * still queued or running stays behind (its reservation is released when its lease runs out),
+ * since the target's queue is another (docs/scale-out.md).
+ */
 const TABLES = [
   { name: 'accounts', orderBy: ['id'] },
+  // Receivers keep verifying with the same whsec_ secrets.
+  { name: 'webhook_secrets', orderBy: ['account_id'] },
   { name: 'api_keys', orderBy: ['id'] },
   { name: 'generations', orderBy: ['id'] },
   { name: 'generation_attempts', orderBy: ['generation_id', 'seq'] },
   { name: 'ledger_entries', orderBy: ['id'] },
   { name: 'images', orderBy: ['id'] },
   { name: 'idempotency_keys', orderBy: ['account_id', 'key'] },
+  { name: 'jobs', orderBy: ['id'], only: sql<boolean>`id in (${FINISHED_JOBS})` },
+  {
+    name: 'job_events',
+    orderBy: ['job_id', 'seq'],
+    only: sql<boolean>`job_id in (${FINISHED_JOBS})`,
+  },
+  {
+    name: 'webhook_deliveries',
+    orderBy: ['id'],
+    only: sql<boolean>`job_id in (${FINISHED_JOBS})`,
+  },
+  {
+    name: 'webhook_attempts',
+    orderBy: ['id'],
+    only: sql<boolean>`delivery_id in (select id from webhook_deliveries where job_id in (${FINISHED_JOBS}))`,
+  },
   // The console's people and audit trail (sessions and sign-in failures are not carried over:
   // everyone signs in again on the new database).
   { name: 'users', orderBy: ['id'] },
   { name: 'user_links', orderBy: ['id'] },
   { name: 'audit_log', orderBy: ['id'] },
-] as const satisfies ReadonlyArray<{ name: keyof Database; orderBy: readonly string[] }>;
+] as const satisfies ReadonlyArray<{
+  name: keyof Database;
+  orderBy: readonly string[];
+  only?: RawBuilder<boolean>;
+}>;
 
 type TableName = (typeof TABLES)[number]['name'];
 type Row = Record<string, string | number | null>;
@@ -104,6 +133,7 @@ export async function exportDatabase(
       counts[table.name] = 0;
       for (let offset = 0; ; offset += PAGE) {
         let query = db.selectFrom(table.name).selectAll();
+        if ('only' in table) query = query.where(table.only);
         for (const column of table.orderBy) query = query.orderBy(sql.ref(column));
         const rows = (await query.limit(PAGE).offset(offset).execute()) as Row[];
         for (const row of rows) await write(out, JSON.stringify({ table: table.name, row }));

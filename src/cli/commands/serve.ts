@@ -41,6 +41,14 @@ export function registerServeCommands(program: Command, io: CliIo): void {
       const handle = await openDatabase(config.databaseUrl);
       try {
         const applied = await migrateToLatest(handle.db);
+        if (handle.kind === 'postgres') {
+          // The scale-out queue's engine (pg-boss) keeps its own schema beside goodtake's.
+          const [{ installEngine, engineSettingsOf }, { createLogger }] = await Promise.all([
+            import('../../jobs/engine.ts'),
+            import('../../log.ts'),
+          ]);
+          await installEngine(handle.db, engineSettingsOf(config), createLogger(config.logLevel));
+        }
         io.out(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
       } finally {
         await handle.close();

@@ -9,6 +9,7 @@ import * as m0007 from './0007_jobs.ts';
 import * as m0007a from './0007a_webhooks.ts';
 import * as m0008 from './0008_generation_end_user.ts';
 import * as m0009b from './0009b_job_fair_tags.ts';
+import * as m0009c from './0009c_job_queue_counts.ts';
 
 /** Every migration, in order. One set for SQLite and PostgreSQL alike. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0007a_webhooks': m0007a,
   '0008_generation_end_user': m0008,
   '0009b_job_fair_tags': m0009b,
+  '0009c_job_queue_counts': m0009c,
 };

@@ -8,6 +8,14 @@ import { seedCatalog } from '../src/catalog/build.ts';
 import { parseSize } from '../src/contract/sizes.ts';
 import { buildRequestBody } from '../src/providers/modelark/request-body.ts';
 import type { LoadSpec } from './load.ts';
+import {
+  ensurePortkey,
+  PORTKEY_PACKAGE,
+  PORTKEY_PATH,
+  PORTKEY_VERSION,
+  portkeyHeaders,
+  startPortkey,
+} from './peers.ts';
 import { type PhaseResult, phase } from './phase.ts';
 import {
   type BenchProcess,
@@ -86,6 +94,8 @@ interface Setup {
   readonly goodtake: BenchProcess & { key: string };
   /** The reference gateway (bench/minimal-gateway.ts), in the scenarios that report it. */
   readonly minimal?: BenchProcess;
+  /** The Portkey gateway (bench/peers.ts), in the scenarios that compare with it. */
+  readonly portkey?: BenchProcess;
   stop(): Promise<void>;
 }
 
@@ -93,8 +103,10 @@ async function setup(
   ctx: Context,
   fake: { latencyMs: number; outputBytes: number | 'small' },
   minimalFor?: Workload,
+  o: { portkey?: boolean } = {},
 ): Promise<Setup> {
   mkdirSync(ctx.dir, { recursive: true });
+  const portkeyServer = o.portkey ? ensurePortkey(ctx.progress) : undefined;
   const f = await startFake({ ...fake, dir: ctx.dir });
   try {
     const g = await startGoodtake({
@@ -113,11 +125,20 @@ async function setup(
           throw err;
         })
       : undefined;
+    const p = portkeyServer
+      ? await startPortkey({ dir: ctx.dir, server: portkeyServer }).catch(async (err: unknown) => {
+          await m?.stop();
+          await g.stop();
+          throw err;
+        })
+      : undefined;
     return {
       fake: f,
       goodtake: g,
       ...(m ? { minimal: m } : {}),
+      ...(p ? { portkey: p } : {}),
       async stop() {
+        await p?.stop();
         await m?.stop();
         await g.stop(30_000);
         await f.stop();
@@ -173,6 +194,19 @@ function specs(
           },
         }
       : {}),
+    ...(s.portkey
+      ? {
+          portkey: {
+            ...common,
+            path: 'peer',
+            origin: s.portkey.origin,
+            requestPath: PORTKEY_PATH,
+            headers: portkeyHeaders(`${s.fake.origin}/api/v3`, FAKE_API_KEY),
+            body: b.direct,
+            images: w.numberOfImages,
+          },
+        }
+      : {}),
   };
 }
 
@@ -183,6 +217,7 @@ interface Specs {
   readonly gateway: LoadSpec;
   readonly direct: LoadSpec;
   readonly minimal?: LoadSpec;
+  readonly portkey?: LoadSpec;
 }
 
 /**
@@ -237,6 +272,24 @@ async function smoke(
       `goodtake stored ${imageBytes} bytes, the fake served ${upBytes}: not the upstream image plus its provenance marks`,
     );
   }
+  if (s.portkey) {
+    const p = await fetch(`${s.portkey.origin}${PORTKEY_PATH}`, {
+      method: 'POST',
+      headers: portkeyHeaders(`${s.fake.origin}/api/v3`, FAKE_API_KEY),
+      body: b.direct,
+    });
+    const pt = await p.text();
+    const url =
+      p.status === 200
+        ? (JSON.parse(pt) as { data?: Array<{ url?: string }> }).data?.[0]?.url
+        : undefined;
+    if (!url?.startsWith(s.fake.origin)) {
+      throw new Error(`Portkey answered ${p.status}: ${pt.slice(0, 500)}`);
+    }
+    const pi = await fetch(url);
+    if ((await pi.arrayBuffer()).byteLength !== upBytes)
+      throw new Error('Portkey: image size differs');
+  }
   return { imageBytes, responseBytes: text.length, limits };
 }
 
@@ -245,6 +298,8 @@ interface RunPhases {
   gateway: PhaseResult;
   /** The reference gateway, where the scenario measures it (after the other two). */
   minimal?: PhaseResult;
+  /** The Portkey gateway, where the scenario measures it (last). */
+  portkey?: PhaseResult;
 }
 
 /** Direct and gateway phases of one run (order alternating), then the reference gateway. */
@@ -254,7 +309,12 @@ async function pair(
   run: number,
   o: { drainMs?: number } = {},
 ): Promise<RunPhases> {
-  const watch = [s.goodtake, s.fake, ...(s.minimal ? [s.minimal] : [])];
+  const watch = [
+    s.goodtake,
+    s.fake,
+    ...(s.minimal ? [s.minimal] : []),
+    ...(s.portkey ? [s.portkey] : []),
+  ];
   const opts = { watch, ...(o.drainMs !== undefined ? { drainMs: o.drainMs } : {}) };
   let out: RunPhases;
   if (run % 2 === 0) {
@@ -267,6 +327,7 @@ async function pair(
     out = { direct, gateway };
   }
   if (sp.minimal) out.minimal = await phase(sp.minimal, opts);
+  if (sp.portkey) out.portkey = await phase(sp.portkey, opts);
   return out;
 }
 
@@ -275,6 +336,7 @@ async function warmUp(sp: Specs): Promise<void> {
   await phase(short(sp.gateway), { watch: [] });
   await phase(short(sp.direct), { watch: [] });
   if (sp.minimal) await phase(short(sp.minimal), { watch: [] });
+  if (sp.portkey) await phase(short(sp.portkey), { watch: [] });
 }
 
 /** Warms both paths up, then runs `ctx.runs` measured runs of `sp`. */
@@ -321,6 +383,33 @@ function referenceRow(
     gateway: stats(measured.map((p) => f(p.gateway, 'goodtake'))),
     derive,
   });
+}
+
+/**
+ * The Portkey gateway against goodtake, run by run (bench/peers.ts). No rows when Portkey
+ * could not be installed.
+ */
+function portkeyRow(
+  id: string,
+  metric: string,
+  unit: string,
+  pairs: Pairs,
+  f: (p: PhaseResult, who: 'portkey' | 'goodtake') => number,
+  derive: 'ratio' | 'diff' = 'ratio',
+): Row[] {
+  const measured = pairs.filter((p) => p.portkey);
+  if (measured.length === 0) return [];
+  return [
+    row({
+      scenario: id,
+      metric,
+      unit,
+      note: `baseline: the Portkey gateway (${PORTKEY_PACKAGE} ${PORTKEY_VERSION}, bench/peers.ts), same run`,
+      baseline: stats(measured.map((p) => f(p.portkey!, 'portkey'))),
+      gateway: stats(measured.map((p) => f(p.gateway, 'goodtake'))),
+      derive,
+    }),
+  ];
 }
 
 function throughputRow(id: string, label: string, pairs: Pairs, target?: number): Row {
@@ -439,7 +528,7 @@ const SMALL_WORK: Workload = {
 
 /** 1. About 50 KB JPEG, URL response, 0 ms upstream: CPU at 50 connections, latency at 1. */
 export async function scenario1(ctx: Context): Promise<ScenarioOutput> {
-  const s = await setup(ctx, { latencyMs: 0, outputBytes: SMALL }, SMALL_WORK);
+  const s = await setup(ctx, { latencyMs: 0, outputBytes: SMALL }, SMALL_WORK, { portkey: true });
   try {
     const sizes = await smoke(s, SMALL_WORK);
     const at50 = specs(s, SMALL_WORK, { connections: 50, durationS: ctx.durationS });
@@ -471,6 +560,17 @@ export async function scenario1(ctx: Context): Promise<ScenarioOutput> {
           (p) => p.load.latencyMs.p50,
           'diff',
         ),
+        ...portkeyRow('1', 'CPU per request, 50 conns, vs Portkey', 'ms', wide, cpuMs),
+        ...portkeyRow('1', 'throughput, 50 conns, vs Portkey', 'req/s', wide, rps),
+        ...portkeyRow('1', 'CPU per request, 1 conn, vs Portkey', 'ms', single, cpuMs),
+        ...portkeyRow(
+          '1',
+          'p50 latency, 1 conn, vs Portkey',
+          'ms',
+          single,
+          (p) => p.load.latencyMs.p50,
+          'diff',
+        ),
       ],
       raw: { sizes, wide, single },
     };
@@ -481,7 +581,7 @@ export async function scenario1(ctx: Context): Promise<ScenarioOutput> {
 
 /** 2. 50 ms upstream, 200 connections: throughput and tail latency against direct. */
 export async function scenario2(ctx: Context): Promise<ScenarioOutput> {
-  const s = await setup(ctx, { latencyMs: 50, outputBytes: SMALL }, SMALL_WORK);
+  const s = await setup(ctx, { latencyMs: 50, outputBytes: SMALL }, SMALL_WORK, { portkey: true });
   try {
     const sizes = await smoke(s, SMALL_WORK);
     const sp = specs(s, SMALL_WORK, { connections: 200, durationS: ctx.durationS });
@@ -497,6 +597,16 @@ export async function scenario2(ctx: Context): Promise<ScenarioOutput> {
         referenceRow('2', 'CPU per request, 200 conns, vs reference', 'ms', pairs, (p, who) =>
           cpuMs(p, who),
         ),
+        ...portkeyRow('2', 'throughput, 200 conns, vs Portkey', 'req/s', pairs, rps),
+        ...portkeyRow(
+          '2',
+          'p99 latency, 200 conns, vs Portkey',
+          'ms',
+          pairs,
+          (p) => p.load.latencyMs.p99,
+          'diff',
+        ),
+        ...portkeyRow('2', 'CPU per request, 200 conns, vs Portkey', 'ms', pairs, cpuMs),
       ],
       raw: { sizes, pairs },
     };

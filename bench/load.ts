@@ -8,14 +8,20 @@
  *            each image, POST /api/v3/images/generations to the fake (the body goodtake sends),
  *            then GET the returned URL, on the same keep-alive connection (an autocannon request
  *            sequence). Its latency is the sum of the steps.
+ *   peer:    the same for another gateway that answers with the upstream's own image URL (the
+ *            Portkey gateway, bench/peers.ts): POST to the gateway, then GET the URL from the
+ *            upstream. The two requests go to two origins, which an autocannon client cannot
+ *            do, so this path is driven by undici (one keep-alive pool per origin, `connections`
+ *            iterations in flight); latency is from the POST to the end of the image body.
  *
  * Latencies are recorded from autocannon's per-response timings (hrtime, sub-millisecond), not
  * from its histogram (whole milliseconds).
  */
 import autocannon, { type Client } from 'autocannon';
+import { Pool } from 'undici';
 
 export interface LoadSpec {
-  readonly path: 'gateway' | 'direct';
+  readonly path: 'gateway' | 'direct' | 'peer';
   readonly origin: string;
   readonly connections: number;
   /** Run for this long (ignored when `perConnection` is set). */
@@ -69,7 +75,108 @@ export function percentiles(samples: Float64Array): Percentiles {
   };
 }
 
+/** The `peer` path: POST to the gateway, GET the image URL it answers with, per iteration. */
+async function runPeer(spec: LoadSpec): Promise<LoadResult> {
+  const pools = new Map<string, Pool>();
+  const pool = (origin: string) => {
+    let p = pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, {
+        connections: spec.connections,
+        headersTimeout: spec.timeoutS * 1000,
+        bodyTimeout: spec.timeoutS * 1000,
+      });
+      pools.set(origin, p);
+    }
+    return p;
+  };
+  const gateway = pool(spec.origin);
+  let samples = new Float64Array(1 << 16);
+  let count = 0;
+  let ok = 0;
+  let failed = 0;
+  let connErrors = 0;
+  let timeouts = 0;
+  let bytesIn = 0;
+  const statuses: Record<string, number> = {};
+  const count1 = (status: number) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + spec.durationS * 1000;
+  const iteration = async (): Promise<void> => {
+    const start = performance.now();
+    const reply = await gateway.request({
+      method: 'POST',
+      path: spec.requestPath,
+      headers: spec.headers,
+      body: spec.body,
+    });
+    const text = await reply.body.text();
+    bytesIn += text.length;
+    count1(reply.statusCode);
+    if (reply.statusCode < 200 || reply.statusCode >= 300) {
+      failed++;
+      return;
+    }
+    const urls = ((JSON.parse(text) as { data?: Array<{ url?: string }> }).data ?? []).map(
+      (d) => d.url,
+    );
+    for (const url of urls) {
+      if (!url) continue;
+      const u = new URL(url);
+      const image = await pool(u.origin).request({
+        method: 'GET',
+        path: `${u.pathname}${u.search}`,
+      });
+      const bytes = await image.body.arrayBuffer();
+      bytesIn += bytes.byteLength;
+      count1(image.statusCode);
+      if (image.statusCode !== 200) {
+        failed++;
+        return;
+      }
+    }
+    ok++;
+    if (count === samples.length) {
+      const grown = new Float64Array(samples.length * 2);
+      grown.set(samples);
+      samples = grown;
+    }
+    samples[count++] = performance.now() - start;
+  };
+  const worker = async (): Promise<void> => {
+    let left = spec.perConnection ?? Number.POSITIVE_INFINITY;
+    while (left-- > 0 && (spec.perConnection !== undefined || performance.now() < end)) {
+      try {
+        await iteration();
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (code.includes('TIMEOUT')) timeouts++;
+        else connErrors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.connections }, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await Promise.all([...pools.values()].map((p) => p.close()));
+  return {
+    ok,
+    failed,
+    connErrors,
+    timeouts,
+    statuses,
+    seconds,
+    latencyMs: percentiles(samples.subarray(0, count)),
+    loaderCpuS: (cpu.user + cpu.system) / 1e6,
+    bytesIn,
+  };
+}
+
 async function run(spec: LoadSpec): Promise<LoadResult> {
+  if (spec.path === 'peer') return runPeer(spec);
   const steps = spec.path === 'gateway' ? 1 : spec.images * 2;
   const post = { method: 'POST', path: spec.requestPath, headers: spec.headers, body: spec.body };
   const requests =

@@ -173,7 +173,7 @@ export interface FakeOptions {
  * Starts a Node script of the repository listening on `port` (args get the port), logging to
  * `<dir>/<name>.log`, and waits until `readyPath` answers.
  */
-async function startListening(o: {
+export async function startListening(o: {
   readonly name: string;
   readonly dir: string;
   readonly args: (port: number) => string[];

@@ -164,6 +164,31 @@ describe.each(PROVIDERS)('provenance of %s images', (providerId, setup) => {
       digital_source_type: GENERATED,
     });
   });
+
+  it('gives every image a manifest of its own: label, instance id, title, one action', async () => {
+    // The signer reuses its c2pa-rs builders from image to image.
+    const manifests = [];
+    for (const prompt of ['a harbour at noon', 'a harbour at night']) {
+      const res = await t.generate({ prompt, size: '1K', model: 'seedream-4-0-250828' });
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      const { bytes } = await fetchImage(t, body.data.images[0].url);
+      const report = await readWithC2paRs(bytes, 'image/jpeg');
+      expect(report.state).toBe('Valid');
+      manifests.push({ manifest: report.manifest });
+    }
+    const [a, b] = manifests as [(typeof manifests)[0], (typeof manifests)[0]];
+    expect(a.manifest.label).not.toBe(b.manifest.label);
+    expect(a.manifest.instance_id).not.toBe(b.manifest.instance_id);
+    // Each its own generation's file name.
+    expect(a.manifest.title).toMatch(/^gen_\w+-0\.jpg$/);
+    expect(b.manifest.title).toMatch(/^gen_\w+-0\.jpg$/);
+    expect(a.manifest.title).not.toBe(b.manifest.title);
+    const actions = (m: { assertions: Array<{ label: string; data: { actions: unknown[] } }> }) =>
+      m.assertions.find((x) => x.label === 'c2pa.actions.v2')!.data.actions;
+    expect(actions(a.manifest)).toHaveLength(1);
+    expect(actions(b.manifest)).toHaveLength(1);
+  });
 });
 
 describe('blend mode inputs with Content Credentials', () => {

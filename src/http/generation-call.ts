@@ -80,6 +80,65 @@ async function replayImages(
   );
 }
 
+/** What a request's `Idempotency-Key` (or its absence) decides, and does, for one generation. */
+type IdempotencyClaim =
+  | { readonly kind: 'replay'; readonly stored: StoredGeneration }
+  | {
+      readonly kind: 'fresh';
+      /** Binds the key to the generation before anything is reserved. */
+      bind(generationId: string): Promise<void>;
+      /** Remembers what the generation delivered, for retries with the key. */
+      complete(stored: StoredGeneration): Promise<void>;
+      /** Releases the key after a refusal or failure, so that a retry runs again. */
+      forget(): Promise<void>;
+    };
+
+const NO_KEY: IdempotencyClaim = {
+  kind: 'fresh',
+  bind: () => Promise.resolve(),
+  complete: () => Promise.resolve(),
+  forget: () => Promise.resolve(),
+};
+
+/**
+ * Checks and claims the request's `Idempotency-Key`, the same for a synchronous and an
+ * asynchronous generation: a replay of an earlier request with the same key and body, or a
+ * fresh generation holding the key (a different body under the key is a 409).
+ */
+async function claimIdempotencyKey(
+  deps: GenerationCallDeps,
+  call: Omit<GenerationCall, 'progress'>,
+): Promise<IdempotencyClaim> {
+  const { key, idempotencyKey } = call;
+  if (idempotencyKey === undefined) return NO_KEY;
+  if (!isValidIdempotencyKey(idempotencyKey)) {
+    throw new ApiError(
+      'invalid_parameters',
+      'Idempotency-Key must be 1-255 printable ASCII characters',
+      { field: 'Idempotency-Key' },
+    );
+  }
+  const claim = await deps.idempotency.claim({
+    accountId: key.accountId,
+    key: idempotencyKey,
+    requestHash: call.requestHash,
+    signal: call.signal,
+  });
+  if (claim.kind === 'conflict') {
+    throw new ApiError(
+      'idempotency_conflict',
+      'This Idempotency-Key was already used with a different request body',
+    );
+  }
+  if (claim.kind === 'replay') return { kind: 'replay', stored: claim.stored };
+  return {
+    kind: 'fresh',
+    bind: (generationId) => deps.idempotency.bind(key.accountId, idempotencyKey, generationId),
+    complete: (stored) => deps.idempotency.complete(key.accountId, idempotencyKey, stored),
+    forget: () => deps.idempotency.abandon(key.accountId, idempotencyKey),
+  };
+}
+
 /**
  * One generation as every API surface runs it (the native endpoint and the OpenAI-compatible
  * routes alike): the `Idempotency-Key` claim or replay, the key's concurrency slot, the
@@ -90,36 +149,13 @@ export async function runGeneration(
   deps: GenerationCallDeps,
   call: GenerationCall,
 ): Promise<GenerationDelivered> {
-  const { key, idempotencyKey, request } = call;
-  if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
-    throw new ApiError(
-      'invalid_parameters',
-      'Idempotency-Key must be 1-255 printable ASCII characters',
-      { field: 'Idempotency-Key' },
-    );
+  const { key, request } = call;
+  const claim = await claimIdempotencyKey(deps, call);
+  if (claim.kind === 'replay') {
+    const images = await replayImages(deps, claim.stored, request.includeBase64);
+    return { ...claim.stored, images, replayed: true };
   }
-  if (idempotencyKey !== undefined) {
-    const claim = await deps.idempotency.claim({
-      accountId: key.accountId,
-      key: idempotencyKey,
-      requestHash: call.requestHash,
-      signal: call.signal,
-    });
-    if (claim.kind === 'conflict') {
-      throw new ApiError(
-        'idempotency_conflict',
-        'This Idempotency-Key was already used with a different request body',
-      );
-    }
-    if (claim.kind === 'replay') {
-      const images = await replayImages(deps, claim.stored, request.includeBase64);
-      return { ...claim.stored, images, replayed: true };
-    }
-  }
-  const forget = () =>
-    idempotencyKey === undefined
-      ? Promise.resolve()
-      : deps.idempotency.abandon(key.accountId, idempotencyKey);
+  const { forget } = claim;
 
   const slot = await deps.concurrencyLimiter
     .acquire(key.id, limitsFor(key, deps.limitDefaults).concurrency)
@@ -141,9 +177,7 @@ export async function runGeneration(
     // Bound before anything is reserved: if this process dies, a retry with the key finds
     // what the generation delivered (and was charged for) instead of running another.
     const generationId = newGenerationId();
-    if (idempotencyKey !== undefined) {
-      await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
-    }
+    await claim.bind(generationId);
     // A job run here and now. The client's disconnect does not stop it: its result stays
     // collectable by id (GET /api/v1/generations/{id}).
     result = await deps.jobs.runNow({
@@ -164,14 +198,12 @@ export async function runGeneration(
     await forget();
     throw generationFailureError(result.failure, request.sourceField);
   }
-  if (idempotencyKey !== undefined) {
-    await deps.idempotency.complete(key.accountId, idempotencyKey, {
-      generationId: result.generationId,
-      imageIds: result.images.map((i) => i.id),
-      generationTimeMs: result.generationTimeMs,
-      creditsUsed: result.creditsUsed,
-    });
-  }
+  await claim.complete({
+    generationId: result.generationId,
+    imageIds: result.images.map((i) => i.id),
+    generationTimeMs: result.generationTimeMs,
+    creditsUsed: result.creditsUsed,
+  });
   return {
     generationId: result.generationId,
     images: result.images,
@@ -197,39 +229,14 @@ export async function submitGeneration(
   deps: GenerationCallDeps,
   call: Omit<GenerationCall, 'progress'>,
 ): Promise<GenerationQueued> {
-  const { key, idempotencyKey, request } = call;
-  if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
-    throw new ApiError(
-      'invalid_parameters',
-      'Idempotency-Key must be 1-255 printable ASCII characters',
-      { field: 'Idempotency-Key' },
-    );
-  }
-  if (idempotencyKey !== undefined) {
-    const claim = await deps.idempotency.claim({
-      accountId: key.accountId,
-      key: idempotencyKey,
-      requestHash: call.requestHash,
-      signal: call.signal,
-    });
-    if (claim.kind === 'conflict') {
-      throw new ApiError(
-        'idempotency_conflict',
-        'This Idempotency-Key was already used with a different request body',
-      );
-    }
-    if (claim.kind === 'replay') return { generationId: claim.stored.generationId, replayed: true };
-  }
-  const forget = () =>
-    idempotencyKey === undefined
-      ? Promise.resolve()
-      : deps.idempotency.abandon(key.accountId, idempotencyKey);
+  const { key, request } = call;
+  const claim = await claimIdempotencyKey(deps, call);
+  if (claim.kind === 'replay') return { generationId: claim.stored.generationId, replayed: true };
+  const { forget } = claim;
   const generationId = newGenerationId();
   let submitted: Awaited<ReturnType<Jobs['submit']>>;
   try {
-    if (idempotencyKey !== undefined) {
-      await deps.idempotency.bind(key.accountId, idempotencyKey, generationId);
-    }
+    await claim.bind(generationId);
     submitted = await deps.jobs.submit({
       key,
       requestId: call.requestId,
@@ -252,14 +259,7 @@ export async function submitGeneration(
     }
     throw generationFailureError(submitted.failure, request.sourceField);
   }
-  if (idempotencyKey !== undefined) {
-    // Completed at once: a retry gets this generation back, whatever becomes of it.
-    await deps.idempotency.complete(key.accountId, idempotencyKey, {
-      generationId,
-      imageIds: [],
-      generationTimeMs: 0,
-      creditsUsed: 0,
-    });
-  }
+  // Completed at once: a retry gets this generation back, whatever becomes of it.
+  await claim.complete({ generationId, imageIds: [], generationTimeMs: 0, creditsUsed: 0 });
   return { generationId, replayed: false };
 }

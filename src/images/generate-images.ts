@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely';
 import type { Catalog, CatalogModel } from '../catalog/types.ts';
 import type { GenerateImageRequest } from '../contract/generate-image.ts';
+import type { Database } from '../db/schema.ts';
 import { deadline } from '../deadline.ts';
 import type { SourceImageLoader } from '../fetch/source-images.ts';
 import { sortableId } from '../ids.ts';
@@ -81,7 +83,12 @@ export interface GenerateImagesDeps {
   readonly metrics?: Metrics;
   readonly now?: () => number;
   /** Told every route attempt of a generation once it ends (recorded with it). */
-  readonly onAttempts?: (generationId: string, attempts: readonly Attempt[]) => Promise<void>;
+  /** Records the route attempts; inside the settle transaction when `tx` is given. */
+  readonly onAttempts?: (
+    generationId: string,
+    attempts: readonly Attempt[],
+    tx?: Transaction<Database>,
+  ) => Promise<void>;
 }
 
 type JobOutcome = (
@@ -193,15 +200,30 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     let attempts: Attempt[] = [];
     let settled: Awaited<ReturnType<Ledger['settle']>> | undefined;
     let settleTried = false;
+    // Whether the attempts were committed with the settlement (else they are written after).
+    let attemptsRecorded = false;
     const settle = async () => {
       settleTried = true;
+      const { onAttempts } = deps;
+      const recorded = attempts;
+      const within =
+        onAttempts && recorded.length > 0
+          ? (tx: Transaction<Database>) => onAttempts(generationId, recorded, tx)
+          : undefined;
       settled = await deps.ledger
-        .settle({
-          generationId,
-          delivered: delivered.length,
-          errorCode,
-          settledBy: 'request',
-          durationMs: now() - started,
+        .settle(
+          {
+            generationId,
+            delivered: delivered.length,
+            errorCode,
+            settledBy: 'request',
+            durationMs: now() - started,
+          },
+          within ? { within } : {},
+        )
+        .then((result) => {
+          attemptsRecorded = within !== undefined;
+          return result;
         })
         .catch((err: unknown) => {
           // The lease sweeper settles it later from the recorded images; nothing is lost.
@@ -288,7 +310,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     } finally {
       limit.dispose();
       if (!settleTried) await settle();
-      if (attempts.length > 0) {
+      if (attempts.length > 0 && !attemptsRecorded) {
         await deps.onAttempts?.(generationId, attempts).catch((err: unknown) => {
           deps.log.error({ err, generationId }, 'recording route attempts failed');
         });

@@ -86,14 +86,21 @@ export interface Ledger {
   reserve(generation: NewGeneration, options?: ReserveOptions): Promise<ReserveResult>;
   /** Moves a pending generation's lease (a queued job starting, or a worker's heartbeat). */
   renewLease(generationId: string, leaseExpiresAt: number): Promise<void>;
-  /** Captures the delivered images of a pending generation and releases the rest. */
-  settle(input: {
-    generationId: string;
-    delivered: number;
-    errorCode?: string | null;
-    settledBy: 'request' | 'lease_sweeper';
-    durationMs?: number | null;
-  }): Promise<SettleResult>;
+  /**
+   * Captures the delivered images of a pending generation and releases the rest. `within`
+   * writes what belongs to the generation's end (its route attempts) in the same transaction,
+   * one commit instead of two.
+   */
+  settle(
+    input: {
+      generationId: string;
+      delivered: number;
+      errorCode?: string | null;
+      settledBy: 'request' | 'lease_sweeper';
+      durationMs?: number | null;
+    },
+    options?: { readonly within?: (tx: Transaction<Database>) => Promise<void> },
+  ): Promise<SettleResult>;
   /** Settles every pending generation whose lease has expired, by the images it stored. */
   sweepExpired(): Promise<Array<{ generationId: string; delivered: number; captured: number }>>;
   /**
@@ -449,7 +456,12 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
       });
     },
 
-    settle: (input) => db.transaction().execute((tx) => settleIn(tx, input)),
+    settle: (input, options) =>
+      db.transaction().execute(async (tx) => {
+        const result = await settleIn(tx, input);
+        await options?.within?.(tx);
+        return result;
+      }),
 
     async sweepExpired() {
       const expired = await db

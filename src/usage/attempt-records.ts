@@ -1,4 +1,6 @@
+import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 import type { Attempt, AttemptOutcome } from '../routing/router.ts';
 
 /** An attempt as read back with its generation. */
@@ -24,7 +26,12 @@ export interface ProviderUsage {
 }
 
 export interface AttemptRecords {
-  save(generationId: string, attempts: readonly Attempt[]): Promise<void>;
+  /** Records a generation's attempts, in `tx` when given (the settle transaction). */
+  save(
+    generationId: string,
+    attempts: readonly Attempt[],
+    tx?: Transaction<Database>,
+  ): Promise<void>;
   /** The attempts of these generations, by generation id, in the order they were made. */
   forGenerations(ids: readonly string[]): Promise<Map<string, RecordedAttempt[]>>;
   /** Attempts by provider since a time, optionally for one account. */
@@ -37,10 +44,10 @@ export function createAttemptRecords(deps: { db: Db; now?: () => number }): Atte
   const { db } = deps;
   const now = deps.now ?? Date.now;
   return {
-    async save(generationId, attempts) {
+    async save(generationId, attempts, tx) {
       if (attempts.length === 0) return;
       const at = now();
-      await db
+      await (tx ?? db)
         .insertInto('generation_attempts')
         .values(
           attempts.map((a, seq) => ({

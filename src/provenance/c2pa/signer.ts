@@ -119,19 +119,19 @@ export function createC2paSigner(deps: {
       pool = [];
       idle.set(poolKey, pool);
     }
-    let builder = pool.pop();
-    if (builder) {
-      builder.updateManifestProperty('title', facts.title);
-      builder.updateManifestProperty('instance_id', `xmp.iid:${randomUUID()}`);
-      builder.updateActionsAt([[action(facts, [])]]);
-    } else {
-      builder = newBuilder(c2pa, format, facts);
-      builder.addAction(action(facts, []));
-    }
+    const reused = pool.pop();
+    const builder = reused ?? newBuilder(c2pa, format, facts);
     let reusable = false;
     try {
+      if (reused) {
+        builder.updateManifestProperty('title', facts.title);
+        builder.updateManifestProperty('instance_id', `xmp.iid:${randomUUID()}`);
+        builder.updateActionsAt([[action(facts, [])]]);
+      } else {
+        builder.addAction(action(facts, []));
+      }
       const signed = await builder.sign(signer, [], MIME[format], new BytesBlob(bytes));
-      // A builder whose signature failed is not trusted with another.
+      // A builder whose update or signature failed is not trusted with another.
       reusable = pool.length < MAX_IDLE_BUILDERS;
       return signed;
     } finally {

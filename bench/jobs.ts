@@ -175,6 +175,9 @@ async function deepQueue(ctx: Context): Promise<{ rows: Row[]; raw: unknown }> {
         if (res.status !== 202) throw new Error(`submit answered ${res.status}`);
         return body.data.id;
       };
+      // Idle: started, its accounts made, nothing queued yet.
+      await (await fetch(`${g.origin}/healthz`)).arrayBuffer();
+      const idleRss = memory(g.pid).rss;
       resetPeak(g.pid);
       ctx.progress(`deep queue: submitting ${LARGE} generations of one account`);
       const started = Date.now();
@@ -266,12 +269,21 @@ async function deepQueue(ctx: Context): Promise<{ rows: Row[]; raw: unknown }> {
           }),
           row({
             scenario: '11',
+            metric: 'deep queue: peak RSS above idle',
+            unit: 'MB',
+            note: 'baseline column: idle RSS (started, nothing queued)',
+            baseline: one(idleRss / 1024 / 1024),
+            gateway: one((peakRss - idleRss) / 1024 / 1024),
+            target: { column: 'gateway', on: 'max', op: '<=', bound: 200, text: '<= 200 MB' },
+          }),
+          row({
+            scenario: '11',
             metric: 'deep queue: submit rate, 32 clients',
             unit: 'req/s',
             gateway: one(LARGE / submitS),
           }),
         ],
-        raw: { submitS, smallWaits, largeWaits: largeWaits.length, queuedLarge, peakRss },
+        raw: { submitS, smallWaits, largeWaits: largeWaits.length, queuedLarge, peakRss, idleRss },
       };
     } finally {
       await g.stop(5_000);

@@ -313,3 +313,36 @@ it('documents states whose examples match the schema real answers are checked ag
     expect(generationStateSchema.safeParse(example.value).error, name).toBeUndefined();
   }
 });
+
+describe('per-key concurrency', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { GOODTAKE_WORKERS: '4', GOODTAKE_JOB_POLL_MS: '50', GOODTAKE_OFFLINE_DELAY_MS: '300' },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('runs one queued job at a time for a key limited to one, and every one ends', async () => {
+    // Workers pass over the key while it is at its limit (the scale-out engine hands the job
+    // back), then take its next job when the running one ends.
+    const limited = await t.createAccount(100, { concurrency: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await submit(t, { prompt: `Limited ${i}` }, { key: limited.key })).id);
+    }
+    for (const id of ids) {
+      expect((await waitFor(t, id, ['succeeded'], limited.key)).status).toBe('succeeded');
+    }
+    const rows = await t.application.core.database.db
+      .selectFrom('jobs')
+      .select(['started_at', 'finished_at'])
+      .where('id', 'in', ids)
+      .orderBy('started_at')
+      .execute();
+    for (let i = 1; i < rows.length; i++) {
+      expect(Number(rows[i]!.started_at)).toBeGreaterThanOrEqual(Number(rows[i - 1]!.finished_at));
+    }
+    expect(await t.application.core.ledger.verify()).toEqual([]);
+  });
+});

@@ -42,11 +42,13 @@ export function parseJobRequest(job: JobRow): GenerateImageRequest {
 
 /**
  * The queue's workers in this process: a dispatcher that starts queued jobs while fewer than
- * `concurrency` run, taking accounts in turn (the account whose last job started longest ago
- * goes first, so one account's backlog never holds back another's single job) and respecting
- * each key's concurrency limit; a heartbeat that keeps the leases of running jobs and picks up
- * cancels asked for through another process; and a sweeper that settles the jobs of dead
- * workers, fails jobs that waited too long, and deletes old finished ones.
+ * `concurrency` run, taking accounts in turn (embedded: the account whose last job started
+ * longest ago goes first; with the engine: the lowest fair-queuing tag, src/jobs/engine.ts), so
+ * one account's backlog never holds back another's single job, and respecting each key's
+ * concurrency limit; a heartbeat that keeps the leases of running jobs (and the engine's hold)
+ * and picks up cancels asked for through another process; and a sweeper that settles the jobs
+ * of dead workers (with the engine: synchronous ones, and as a late backstop), fails jobs that
+ * waited too long, and deletes old finished ones.
  */
 export function createWorkers(deps: WorkerDeps) {
   const { store, settings, owner, running, engine } = deps;

@@ -75,7 +75,10 @@ describe('POST /api/v1/bytedance/generate-image', () => {
       number_of_images: 2,
       size: '1K',
     });
-    const body = (await res.json()) as Success;
+    // Streamed in pieces (each image is larger than one piece), with its exact length declared.
+    const text = await res.text();
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    const body = JSON.parse(text) as Success;
     expect(body.data.images).toHaveLength(2);
     for (const image of body.data.images) {
       expect(image.base64).toMatch(/^data:image\/jpeg;base64,/);

@@ -16,9 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { seedCatalog } from '../src/catalog/build.ts';
-import { parseSize } from '../src/contract/sizes.ts';
-import { buildRequestBody } from '../src/providers/modelark/request-body.ts';
+import { bodies } from './http-scenarios.ts';
 import type { LoadSpec } from './load.ts';
 import { ensurePortkey, PORTKEY_PATH, portkeyHeaders, startPortkey } from './peers.ts';
 import { phase } from './phase.ts';
@@ -53,32 +51,13 @@ const checkouts = positionals.map((p) => {
 });
 if (checkouts.length === 0) throw new Error('name at least one checkout: name=path');
 
-const PROMPT = 'bench: a lighthouse on a cliff at dusk';
-const MODEL = 'seedream-4-0-250828';
-const size = parseSize(seedCatalog().find(MODEL)!, '1K');
-if (!size.ok) throw new Error(size.message);
-const upstreamBody = JSON.stringify(
-  buildRequestBody(
-    {
-      model: MODEL,
-      prompt: PROMPT,
-      size: size.size,
-      mode: 'standard',
-      index: 0,
-      sources: [],
-      signal: new AbortController().signal,
-    },
-    {
-      flavor: 'byteplus',
-      modelIds: {},
-      responseFormat: 'url',
-      watermark: false,
-      stream: false,
-      sendSourceUrls: false,
-    },
-  ),
-);
-const gatewayBody = JSON.stringify({ prompt: PROMPT, model: MODEL, size: '1K' });
+// Scenario 1's workload: the same client body, and the same upstream body goodtake sends.
+const { gateway: gatewayBody, direct: upstreamBody } = bodies({
+  model: 'seedream-4-0-250828',
+  size: '1K',
+  numberOfImages: 1,
+  includeBase64: false,
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'goodtake-compare-'));
 const fake = await startFake({

@@ -47,7 +47,7 @@ const UPSTREAM_PATH = '/api/v3/images/generations';
 const PROMPT = 'bench: a lighthouse on a cliff at dusk';
 const MB = 1024 * 1024;
 
-interface Workload {
+export interface Workload {
   readonly model: 'seedream-4-0-250828' | 'seedream-4-5-251128';
   readonly size: string;
   readonly numberOfImages: number;
@@ -55,7 +55,7 @@ interface Workload {
 }
 
 /** The client's body to goodtake, and the body goodtake sends upstream for each image. */
-function bodies(w: Workload): { gateway: string; direct: string } {
+export function bodies(w: Workload): { gateway: string; direct: string } {
   const parsed = parseSize(seedCatalog().find(w.model)!, w.size);
   if (!parsed.ok) throw new Error(parsed.message);
   const upstream = buildRequestBody(

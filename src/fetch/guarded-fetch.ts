@@ -328,44 +328,40 @@ export function createGuardedFetcher(
     });
   }
 
+  /**
+   * Runs `body` under one signal that ends at the total timeout (`stop: 'timeout'`) or when the
+   * caller's signal aborts (`stop: 'aborted'`), whichever comes first.
+   */
+  async function withinDeadline<T>(
+    signal: AbortSignal | undefined,
+    body: (bounded: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort({ stop: 'timeout' } satisfies Stop),
+      options.totalTimeoutMs,
+    );
+    const onAbort = () => controller.abort({ stop: 'aborted' } satisfies Stop);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await body(controller.signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
   return {
     maxBytes: options.maxBytes,
-    async fetchImageBytes(url, signal) {
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort({ stop: 'timeout' } satisfies Stop),
-        options.totalTimeoutMs,
-      );
-      const onAbort = () => controller.abort({ stop: 'aborted' } satisfies Stop);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        return (await follow(url, controller.signal)) as FetchOutcome;
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      }
-    },
-    async post(url, body, headers, signal) {
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort({ stop: 'timeout' } satisfies Stop),
-        options.totalTimeoutMs,
-      );
-      const onAbort = () => controller.abort({ stop: 'aborted' } satisfies Stop);
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        return (await follow(url, controller.signal, {
-          kind: 'post',
-          body,
-          headers,
-        })) as PostOutcome;
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      }
-    },
+    fetchImageBytes: (url, signal) =>
+      withinDeadline(signal, async (bounded) => (await follow(url, bounded)) as FetchOutcome),
+    post: (url, body, headers, signal) =>
+      withinDeadline(
+        signal,
+        async (bounded) =>
+          (await follow(url, bounded, { kind: 'post', body, headers })) as PostOutcome,
+      ),
   };
 }
 

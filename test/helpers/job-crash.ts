@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
+import { listenLoopback } from './listen.ts';
 import { cli, GOODTAKE, NODE, type ServerProcess } from './processes.ts';
 
 /** A `goodtake worker` process; resolves once it says it runs. */
@@ -55,17 +55,8 @@ export async function startHook(): Promise<Hook> {
       res.writeHead(204).end();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url: `${url}/hook`, received, close };
 }
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000) {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, errorOf, type TestApp } from '../../helpers/harness.ts';
+import { listenLoopback } from '../../helpers/listen.ts';
 import { cli } from '../../helpers/processes.ts';
 import { auth, submit, waitFor } from './helpers.ts';
 
@@ -32,17 +32,8 @@ async function receiver(script: Array<number | 'hang' | { redirect: string }>) {
       res.writeHead(step).end('ok');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    received,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+  const { url, close } = await listenLoopback(server);
+  return { url: `${url}/hook`, received, close };
 }
 
 let clock = Date.now();

@@ -197,14 +197,14 @@ export async function startListening(o: {
   return track(o.name, child, origin, logFile);
 }
 
-/** Starts the fake ModelArk CLI (`src/providers/modelark/fake/cli.ts`) on a free port. */
-export async function startFake(o: FakeOptions): Promise<BenchProcess> {
-  const fake = await startListening({
-    name: 'fake',
+/** Starts an upstream fake's CLI (`src/providers/<id>/fake/cli.ts`, same options) on a free port. */
+function startFakeCli(name: string, script: string, o: FakeOptions): Promise<BenchProcess> {
+  return startListening({
+    name,
     dir: o.dir,
     readyPath: '/__fake/requests?none',
     args: (port) => [
-      'src/providers/modelark/fake/cli.ts',
+      script,
       '--port',
       String(port),
       '--latency-ms',
@@ -215,33 +215,21 @@ export async function startFake(o: FakeOptions): Promise<BenchProcess> {
       FAKE_API_KEY,
     ],
   });
+}
+
+/** Starts the fake ModelArk CLI (`src/providers/modelark/fake/cli.ts`) on a free port. */
+export async function startFake(o: FakeOptions): Promise<BenchProcess> {
+  const fake = await startFakeCli('fake', 'src/providers/modelark/fake/cli.ts', o);
   // The control API keeps nothing we need: start with an empty request log.
   await fetch(`${fake.origin}/__fake/reset`, { method: 'POST' }).then((r) => r.body?.cancel());
   return fake;
 }
 
 /** Starts the fake fal.ai queue CLI (`src/providers/fal/fake/cli.ts`) on a free port. */
-export function startFakeFal(o: {
-  readonly dir: string;
-  readonly latencyMs: number;
-  readonly outputBytes: number;
-}): Promise<BenchProcess> {
-  return startListening({
-    name: 'fake-fal',
-    dir: o.dir,
-    readyPath: '/__fake/requests?none',
-    args: (port) => [
-      'src/providers/fal/fake/cli.ts',
-      '--port',
-      String(port),
-      '--latency-ms',
-      String(o.latencyMs),
-      '--output-bytes',
-      String(o.outputBytes),
-      '--api-key',
-      FAKE_API_KEY,
-    ],
-  });
+export function startFakeFal(
+  o: FakeOptions & { readonly outputBytes: number },
+): Promise<BenchProcess> {
+  return startFakeCli('fake-fal', 'src/providers/fal/fake/cli.ts', o);
 }
 
 export interface GoodtakeOptions {

@@ -89,7 +89,12 @@ export async function openCore(
     dataDir: config.dataDir,
     database: database.kind,
   });
-  const ledger = createLedger({ db: database.db, leaseMs: config.reservationLeaseMs, now });
+  const ledger = createLedger({
+    db: database.db,
+    transact: database.transact,
+    leaseMs: config.reservationLeaseMs,
+    now,
+  });
   return {
     database,
     ledger,
@@ -394,6 +399,7 @@ export async function composeApplication(
     catalog,
     router,
     records,
+    transact: core.database.transact,
     provenance,
     sources,
     generationTimeoutMs: config.generationTimeoutMs,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, sql } from 'kysely';
+import { directTransact, groupCommit, type Transact } from './group-commit.ts';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import { createSqliteDialect } from './sqlite-dialect.ts';
@@ -10,6 +11,11 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   readonly db: Db;
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * Runs a unit of the request path's work in a transaction: on SQLite in a group commit (one
+   * commit for the units that arrive together), on PostgreSQL in a transaction of its own.
+   */
+  readonly transact: Transact<Database>;
   close(): Promise<void>;
 }
 
@@ -36,7 +42,7 @@ export async function openDatabase(
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     const db = new Kysely<Database>({ dialect: createSqliteDialect(file) });
-    return { db, kind: 'sqlite', close: () => db.destroy() };
+    return { db, kind: 'sqlite', transact: groupCommit(db), close: () => db.destroy() };
   }
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({
@@ -60,7 +66,7 @@ export async function openDatabase(
     client.on('error', () => {});
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', transact: directTransact(db), close: () => db.destroy() };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Catalog, CatalogModel } from '../catalog/types.ts';
 import type { GenerateImageRequest } from '../contract/generate-image.ts';
+import type { Transact } from '../db/group-commit.ts';
 import type { Database } from '../db/schema.ts';
 import { deadline } from '../deadline.ts';
 import type { SourceImageLoader } from '../fetch/source-images.ts';
@@ -13,7 +14,7 @@ import type { ProviderFailure, ProviderFailureKind, SourceImage } from '../provi
 import type { Attempt, ModelRouter } from '../routing/router.ts';
 import type { ImageStore } from '../storage/store.ts';
 import { FAILURE_CODE, type GenerationFailure } from './failure.ts';
-import type { ImageRecords, StoredImage } from './image-records.ts';
+import type { ImageRecords, StoredImage, UnrecordedImage } from './image-records.ts';
 import { NotAnImageError, normalizeImage } from './normalize.ts';
 
 export interface Caller {
@@ -36,7 +37,7 @@ export interface DeliveredImage extends StoredImage {
 
 /** Optional observer of a generation's progress (streaming responses). */
 export interface GenerationProgress {
-  /** Called once per image as soon as it is stored, in the order images finish. */
+  /** Called once per image as soon as it is recorded (committed), in the order images finish. */
   readonly onImage?: (image: DeliveredImage, position: number) => void;
   /**
    * Aborted to stop the generation early (a cancel); delivered images stay charged. It takes
@@ -71,6 +72,8 @@ export interface GenerateImagesDeps {
   /** Serves one image of a model through its routes, falling back where it may. */
   readonly router: ModelRouter;
   readonly records: ImageRecords;
+  /** Commits an image recorded on its own (the database handle's; group commit on SQLite). */
+  readonly transact: Transact<Database>;
   /** Embeds what every image must say about its making, between normalisation and storage. */
   readonly provenance: Provenance;
   readonly sources: SourceImageLoader;
@@ -82,7 +85,6 @@ export interface GenerateImagesDeps {
   readonly log: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => number;
-  /** Told every route attempt of a generation once it ends (recorded with it). */
   /** Records the route attempts; inside the settle transaction when `tx` is given. */
   readonly onAttempts?: (
     generationId: string,
@@ -92,9 +94,38 @@ export interface GenerateImagesDeps {
 }
 
 type JobOutcome = (
-  | { ok: true; image: DeliveredImage }
+  | { ok: true }
   | { ok: false; kind: ProviderFailureKind | 'internal'; failure?: ProviderFailure }
 ) & { attempts: readonly Attempt[] };
+
+/** What a caller of `run` writes with the generation's own rows, in their transactions. */
+export interface GenerationWrites {
+  /** With each image's row (the image's own transaction, or the settlement's for the last). */
+  readonly image?: (
+    tx: Transaction<Database>,
+    image: DeliveredImage,
+    position: number,
+  ) => Promise<void>;
+  /** In the settlement's transaction, with the generation's outcome (credits as captured). */
+  readonly end?: (tx: Transaction<Database>, result: GenerateResult) => Promise<void>;
+}
+
+/** A generation's images as its jobs land. */
+interface ImageSink {
+  /** Provider jobs still running. */
+  inFlight: number;
+  /** Every image delivered, recorded or about to be. */
+  readonly delivered: Array<{ image: DeliveredImage; position: number }>;
+  /** Stored files to record with the settlement. */
+  readonly deferred: Array<{
+    unrecorded: UnrecordedImage;
+    delivered: DeliveredImage;
+    position: number;
+  }>;
+  readonly attempts: Attempt[];
+  readonly writes: GenerationWrites;
+  readonly progress: GenerationProgress;
+}
 
 /** Which failure speaks for a request when no image was delivered: the most actionable. */
 const FAILURE_PRIORITY: ReadonlyArray<ProviderFailureKind | 'internal'> = [
@@ -183,162 +214,224 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
    * Runs a reserved generation to its end and settles it: what was delivered is captured,
    * the rest released. `progress.signal` stops it early (a cancel): the images stored by then
    * are delivered and charged, nothing else.
+   *
+   * Commits: an image that lands while others of the generation still run is recorded at
+   * once (so a crash after it still delivers and charges it); the last one is recorded in the
+   * settlement's transaction, with the route attempts and what `writes` adds (a job's end and
+   * events). A one-image generation thus commits once here, and with group commit (SQLite)
+   * shares that commit with the other generations settling at the same time.
    */
   async function run(
     request: GenerateImageRequest,
     caller: Caller & { readonly generationId: string },
     progress: GenerationProgress = {},
+    writes: GenerationWrites = {},
   ): Promise<GenerateResult> {
     const { generationId } = caller;
     const model = deps.catalog.find(request.model);
     if (!model) throw new Error(`model ${request.model} is not in the catalog`);
     const started = now();
     const limit = deadline(progress.signal ?? deps.shutdownSignal, deps.generationTimeoutMs);
-    const signal = limit.signal;
-    let delivered: DeliveredImage[] = [];
-    let errorCode: string | null = null;
-    let attempts: Attempt[] = [];
-    let settled: Awaited<ReturnType<Ledger['settle']>> | undefined;
-    let settleTried = false;
-    // Whether the attempts were committed with the settlement (else they are written after).
-    let attemptsRecorded = false;
-    const settle = async () => {
-      settleTried = true;
-      const { onAttempts } = deps;
-      const recorded = attempts;
-      const within =
-        onAttempts && recorded.length > 0
-          ? (tx: Transaction<Database>) => onAttempts(generationId, recorded, tx)
-          : undefined;
-      settled = await deps.ledger
-        .settle(
-          {
-            generationId,
-            delivered: delivered.length,
-            errorCode,
-            settledBy: 'request',
-            durationMs: now() - started,
-          },
-          within ? { within } : {},
-        )
-        .then((result) => {
-          attemptsRecorded = within !== undefined;
-          return result;
-        })
-        .catch((err: unknown) => {
-          // The lease sweeper settles it later from the recorded images; nothing is lost.
-          deps.log.error({ err, generationId }, 'settling a generation failed');
-          return undefined;
-        });
-      return settled;
+    const images: ImageSink = {
+      inFlight: request.numberOfImages,
+      delivered: [],
+      deferred: [],
+      attempts: [],
+      writes,
+      progress,
     };
+    let result: GenerateResult;
     try {
-      const loaded = await deps.sources.load(request.imageUrls, signal, request.sourceField);
-      if (!loaded.ok && loaded.refused) {
-        // An attempt to reach an internal address through blend mode: the operator should see
-        // it. The host and the address class only, never the URL (paths, credentials).
-        deps.log.warn(
-          {
-            requestId: caller.requestId,
-            accountId: caller.accountId,
-            generationId,
-            index: loaded.index,
-            host: loaded.refused.host,
-            address: loaded.refused.address,
-            addressClass: loaded.refused.addressClass,
-          },
-          'refused to fetch a source image from an internal address',
-        );
-      }
-      if (!loaded.ok) {
-        const failure: GenerationFailure = { kind: 'invalid_source', message: loaded.message };
-        errorCode = FAILURE_CODE[failure.kind];
-        return { ok: false, generationId, failure, attempts };
-      }
-      // Inputs live only in this request's memory unless the operator keeps them.
-      if (deps.keepInputs) {
-        const store = deps.keepInputs;
-        await Promise.all(
-          loaded.images.map((img, i) =>
-            store.put(
-              `inputs/${generationId}-${i}.${img.format === 'jpeg' ? 'jpg' : img.format}`,
-              img.bytes,
-              `image/${img.format}`,
-            ),
-          ),
-        );
-      }
-      const outcomes = await Promise.all(
-        Array.from({ length: request.numberOfImages }, (_, index) =>
-          runJob(request, model, caller, generationId, index, loaded.images, signal, progress),
-        ),
-      );
-      attempts = outcomes.flatMap((o) => o.attempts);
-      delivered = outcomes.flatMap((o) => (o.ok ? [o.image] : []));
-      if (attempts.some((a) => a.outcome !== 'ok')) {
-        deps.log.info(
-          {
-            generationId,
-            requestId: caller.requestId,
-            attempts: attempts.map(
-              (a) => `${a.index}:${a.provider}/${a.upstreamModel}:${a.outcome}:${a.latencyMs}ms`,
-            ),
-          },
-          'generation needed more than one route or failed upstream',
-        );
-      }
-      const generationTimeMs = now() - started;
-      if (delivered.length === 0) {
-        const failed = outcomes.filter((o): o is Extract<JobOutcome, { ok: false }> => !o.ok);
-        const worst =
-          FAILURE_PRIORITY.map((k) => failed.find((f) => f.kind === k)).find(Boolean) ?? failed[0]!;
-        const failure = toFailure(worst.kind, worst.failure);
-        errorCode = FAILURE_CODE[failure.kind];
-        return { ok: false, generationId, failure, attempts };
-      }
-      const result = await settle();
-      return {
-        ok: true,
+      result = await produce(request, model, caller, limit.signal, images, started);
+    } catch (err) {
+      deps.log.error({ err, generationId }, 'generation failed unexpectedly');
+      result = {
+        ok: false,
         generationId,
-        images: delivered,
-        generationTimeMs,
-        // What the ledger captured. When settling failed here, the lease sweeper charges the
-        // stored images by the same rule (one price per delivered image), later.
-        creditsUsed: result?.ok ? result.captured : delivered.length * model.pricePerImage,
-        attempts,
+        failure: { kind: 'internal' },
+        attempts: images.attempts,
       };
     } finally {
       limit.dispose();
-      if (!settleTried) await settle();
-      if (attempts.length > 0 && !attemptsRecorded) {
-        await deps.onAttempts?.(generationId, attempts).catch((err: unknown) => {
-          deps.log.error({ err, generationId }, 'recording route attempts failed');
-        });
-      }
-      const modelId = request.model;
-      if (delivered.length > 0) {
-        deps.metrics?.imagesDelivered.inc({ model: modelId }, delivered.length);
-      } else if (errorCode) {
-        deps.metrics?.generationFailures.inc({ model: modelId, code: errorCode });
-      }
-      deps.metrics?.generationSeconds.observe({ model: modelId }, (now() - started) / 1000);
-      if (settled !== undefined && !(settled as { ok: boolean }).ok) {
+    }
+    const errorCode = result.ok ? null : FAILURE_CODE[result.failure.kind];
+    const settled = await settle(generationId, images, result, errorCode, started);
+    const final = settled.result;
+    // Images recorded with the settlement are seen only now that it has committed.
+    if (settled.committed) {
+      for (const d of images.deferred) progress.onImage?.(d.delivered, d.position);
+    }
+    const modelId = request.model;
+    if (final.ok) {
+      deps.metrics?.imagesDelivered.inc({ model: modelId }, final.images.length);
+    } else {
+      deps.metrics?.generationFailures.inc({
+        model: modelId,
+        code: FAILURE_CODE[final.failure.kind],
+      });
+    }
+    deps.metrics?.generationSeconds.observe({ model: modelId }, (now() - started) / 1000);
+    return final;
+  }
+
+  /**
+   * Settles the generation in one transaction with its last images, its route attempts and
+   * the caller's end writes. If that transaction fails, the images it would have recorded are
+   * not delivered: the answer is an internal error, and the lease sweeper settles the
+   * reservation by the images recorded before (none for a one-image generation).
+   */
+  async function settle(
+    generationId: string,
+    images: ImageSink,
+    produced: GenerateResult,
+    errorCode: string | null,
+    started: number,
+  ): Promise<{ result: GenerateResult; committed: boolean }> {
+    const { onAttempts } = deps;
+    const attempts = images.attempts;
+    let result = produced;
+    try {
+      const settled = await deps.ledger.settle(
+        {
+          generationId,
+          delivered: images.delivered.length,
+          errorCode,
+          settledBy: 'request',
+          durationMs: now() - started,
+        },
+        {
+          within: async (tx, s) => {
+            for (const d of images.deferred) {
+              await deps.records.record(tx, d.unrecorded);
+              await images.writes.image?.(tx, d.delivered, d.position);
+            }
+            if (onAttempts && attempts.length > 0) await onAttempts(generationId, attempts, tx);
+            // What the ledger captured; when the lease sweeper settled first, the same rule.
+            if (produced.ok && s.ok) result = { ...produced, creditsUsed: s.captured };
+            await images.writes.end?.(tx, result);
+          },
+        },
+      );
+      if (!settled.ok) {
         deps.log.warn({ generationId }, 'generation was already settled (lease expired first)');
       }
+      return { result, committed: true };
+    } catch (err) {
+      deps.log.error({ err, generationId }, 'settling a generation failed');
+      if (attempts.length > 0) {
+        await onAttempts?.(generationId, attempts).catch((e: unknown) => {
+          deps.log.error({ err: e, generationId }, 'recording route attempts failed');
+        });
+      }
+      return {
+        result: { ok: false, generationId, failure: { kind: 'internal' }, attempts },
+        committed: false,
+      };
     }
+  }
+
+  /** Runs the generation's provider jobs and stores their images; the result before settling. */
+  async function produce(
+    request: GenerateImageRequest,
+    model: CatalogModel,
+    caller: Caller & { readonly generationId: string },
+    signal: AbortSignal,
+    images: ImageSink,
+    started: number,
+  ): Promise<GenerateResult> {
+    const { generationId } = caller;
+    const loaded = await deps.sources.load(request.imageUrls, signal, request.sourceField);
+    if (!loaded.ok && loaded.refused) {
+      // An attempt to reach an internal address through blend mode: the operator should see
+      // it. The host and the address class only, never the URL (paths, credentials).
+      deps.log.warn(
+        {
+          requestId: caller.requestId,
+          accountId: caller.accountId,
+          generationId,
+          index: loaded.index,
+          host: loaded.refused.host,
+          address: loaded.refused.address,
+          addressClass: loaded.refused.addressClass,
+        },
+        'refused to fetch a source image from an internal address',
+      );
+    }
+    if (!loaded.ok) {
+      const failure: GenerationFailure = { kind: 'invalid_source', message: loaded.message };
+      return { ok: false, generationId, failure, attempts: [] };
+    }
+    // Inputs live only in this request's memory unless the operator keeps them.
+    if (deps.keepInputs) {
+      const store = deps.keepInputs;
+      await Promise.all(
+        loaded.images.map((img, i) =>
+          store.put(
+            `inputs/${generationId}-${i}.${img.format === 'jpeg' ? 'jpg' : img.format}`,
+            img.bytes,
+            `image/${img.format}`,
+          ),
+        ),
+      );
+    }
+    const outcomes = await Promise.all(
+      Array.from({ length: request.numberOfImages }, (_, index) =>
+        runJob(request, model, caller, index, loaded.images, signal, images),
+      ),
+    );
+    const attempts = outcomes.flatMap((o) => o.attempts);
+    images.attempts.push(...attempts);
+    if (attempts.some((a) => a.outcome !== 'ok')) {
+      deps.log.info(
+        {
+          generationId,
+          requestId: caller.requestId,
+          attempts: attempts.map(
+            (a) => `${a.index}:${a.provider}/${a.upstreamModel}:${a.outcome}:${a.latencyMs}ms`,
+          ),
+        },
+        'generation needed more than one route or failed upstream',
+      );
+    }
+    const generationTimeMs = now() - started;
+    if (images.delivered.length === 0) {
+      const failed = outcomes.filter((o): o is Extract<JobOutcome, { ok: false }> => !o.ok);
+      const worst =
+        FAILURE_PRIORITY.map((k) => failed.find((f) => f.kind === k)).find(Boolean) ?? failed[0]!;
+      return { ok: false, generationId, failure: toFailure(worst.kind, worst.failure), attempts };
+    }
+    return {
+      ok: true,
+      generationId,
+      // In position order, whatever order they landed in.
+      images: [...images.delivered].sort((a, b) => a.position - b.position).map((d) => d.image),
+      generationTimeMs,
+      // Replaced by what the ledger captured when it settles.
+      creditsUsed: images.delivered.length * model.pricePerImage,
+      attempts,
+    };
   }
 
   async function runJob(
     request: GenerateImageRequest,
     model: CatalogModel,
-    caller: Caller,
-    generationId: string,
+    caller: Caller & { readonly generationId: string },
     index: number,
     sources: SourceImage[],
     signal: AbortSignal,
-    progress: GenerationProgress,
+    images: ImageSink,
   ): Promise<JobOutcome> {
+    const { generationId } = caller;
     let attempts: readonly Attempt[] = [];
+    // Counted out of the generation's running jobs exactly once, whatever happens.
+    let running = true;
+    const landed = () => {
+      if (running) {
+        running = false;
+        images.inFlight--;
+      }
+      return images.inFlight;
+    };
     try {
       const routed = await deps.router.generate(model, {
         prompt: request.prompt,
@@ -381,15 +474,29 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         return { ok: false, kind: 'internal', attempts };
       }
       const image = marked.image;
-      const stored = await deps.records.save({
+      const unrecorded = await deps.records.storeFile({
         generationId,
         accountId: caller.accountId,
         position: index,
         image,
       });
-      const delivered = request.includeBase64 ? { ...stored, data: image.bytes } : stored;
-      progress.onImage?.(delivered, index);
-      return { ok: true, image: delivered, attempts };
+      const delivered: DeliveredImage = request.includeBase64
+        ? { ...unrecorded.image, data: image.bytes }
+        : unrecorded.image;
+      if (landed() > 0) {
+        // Others still run: recorded (delivered, chargeable) now, on its own.
+        await deps.transact(async (tx) => {
+          await deps.records.record(tx, unrecorded);
+          await images.writes.image?.(tx, delivered, index);
+        });
+        images.delivered.push({ image: delivered, position: index });
+        images.progress.onImage?.(delivered, index);
+      } else {
+        // The last to land: recorded with the settlement.
+        images.deferred.push({ unrecorded, delivered, position: index });
+        images.delivered.push({ image: delivered, position: index });
+      }
+      return { ok: true, attempts };
     } catch (err) {
       if (signal.aborted) {
         const timedOut =
@@ -405,6 +512,8 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
       }
       deps.log.error({ err, generationId, index }, 'image job failed unexpectedly');
       return { ok: false, kind: 'internal', attempts };
+    } finally {
+      landed();
     }
   }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Insertable } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { prepareQuery } from '../db/prepared.ts';
+import { prepareQuery, type QueryRunner } from '../db/prepared.ts';
 import type { ImagesTable } from '../db/schema.ts';
 import { imageId } from '../ids.ts';
 import type { ImageProvenance } from '../provenance/provenance.ts';
@@ -24,15 +24,28 @@ export interface StoredImage {
   readonly provenance: ImageProvenance;
 }
 
+/** An image to store: whose, where in its generation, and its final bytes. */
+export interface ImageToStore {
+  readonly generationId: string;
+  readonly accountId: string;
+  readonly position: number;
+  /** The final bytes: the ones stored, hashed and measured. */
+  readonly image: NormalizedImage & { readonly provenance?: ImageProvenance };
+}
+
+/** A stored file not yet recorded: recording it (its row) makes it a delivered image. */
+export interface UnrecordedImage {
+  readonly image: StoredImage;
+  readonly row: Required<Insertable<ImagesTable>>;
+}
+
 export interface ImageRecords {
   /** Stores the file, then records it: a recorded image is a delivered (chargeable) image. */
-  save(input: {
-    generationId: string;
-    accountId: string;
-    position: number;
-    /** The final bytes: the ones stored, hashed and measured. */
-    image: NormalizedImage & { readonly provenance?: ImageProvenance };
-  }): Promise<StoredImage>;
+  save(input: ImageToStore): Promise<StoredImage>;
+  /** Stores the file only; `record` its row later, in the transaction it belongs to. */
+  storeFile(input: ImageToStore): Promise<UnrecordedImage>;
+  /** Records a stored file (inside `runner`'s transaction when it is one). */
+  record(runner: QueryRunner, image: UnrecordedImage): Promise<void>;
   find(id: string): Promise<StoredImage | undefined>;
   forGeneration(generationId: string): Promise<StoredImage[]>;
 }
@@ -86,40 +99,54 @@ export function createImageRecords(deps: {
     provenance: provenanceFromColumns(r.provenance, r.digital_source_type),
   });
 
+  async function storeFile({
+    generationId,
+    accountId,
+    position,
+    image,
+  }: ImageToStore): Promise<UnrecordedImage> {
+    const id = imageId();
+    const storageKey = `${id}.${image.ext}`;
+    // The ETag is the content's SHA-256, hashed while the file is written. Large images are
+    // hashed by WebCrypto on the libuv thread pool (2 MB is over a millisecond of SHA-256,
+    // which would hold up the event loop); small ones here, where that costs less than
+    // handing the job to another thread.
+    const [digest] = await Promise.all([
+      image.bytes.byteLength >= OFF_THREAD_HASH_BYTES
+        ? crypto.subtle
+            .digest('SHA-256', image.bytes as Uint8Array<ArrayBuffer>)
+            .then((d) => Buffer.from(d))
+        : createHash('sha256').update(image.bytes).digest(),
+      store.put(storageKey, image.bytes, image.contentType),
+    ]);
+    const etag = `"${digest.toString('base64url')}"`;
+    const row = {
+      id,
+      generation_id: generationId,
+      account_id: accountId,
+      position,
+      content_type: image.contentType,
+      ext: image.ext,
+      width: image.width,
+      height: image.height,
+      bytes: image.bytes.byteLength,
+      etag,
+      storage_key: storageKey,
+      created_at: now(),
+      ...provenanceColumns(image.provenance),
+    };
+    return { image: toStored(row), row };
+  }
+
   return {
-    async save({ generationId, accountId, position, image }) {
-      const id = imageId();
-      const storageKey = `${id}.${image.ext}`;
-      // The ETag is the content's SHA-256, hashed while the file is written. Large images are
-      // hashed by WebCrypto on the libuv thread pool (2 MB is over a millisecond of SHA-256,
-      // which would hold up the event loop); small ones here, where that costs less than
-      // handing the job to another thread.
-      const [digest] = await Promise.all([
-        image.bytes.byteLength >= OFF_THREAD_HASH_BYTES
-          ? crypto.subtle
-              .digest('SHA-256', image.bytes as Uint8Array<ArrayBuffer>)
-              .then((d) => Buffer.from(d))
-          : createHash('sha256').update(image.bytes).digest(),
-        store.put(storageKey, image.bytes, image.contentType),
-      ]);
-      const etag = `"${digest.toString('base64url')}"`;
-      const row = {
-        id,
-        generation_id: generationId,
-        account_id: accountId,
-        position,
-        content_type: image.contentType,
-        ext: image.ext,
-        width: image.width,
-        height: image.height,
-        bytes: image.bytes.byteLength,
-        etag,
-        storage_key: storageKey,
-        created_at: now(),
-        ...provenanceColumns(image.provenance),
-      };
-      await insertImage(db, row);
-      return toStored(row);
+    async save(input) {
+      const unrecorded = await storeFile(input);
+      await insertImage(db, unrecorded.row);
+      return unrecorded.image;
+    },
+    storeFile,
+    record: async (runner, unrecorded) => {
+      await insertImage(runner, unrecorded.row);
     },
     async find(id) {
       const row = await db.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirst();

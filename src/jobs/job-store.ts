@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Database, JobStatus, JobsTable } from '../db/schema.ts';
+import { prepareQuery } from '../db/prepared.ts';
+import type { Database, JobEventsTable, JobStatus, JobsTable } from '../db/schema.ts';
 import { sortableId } from '../ids.ts';
 
 /*
@@ -69,6 +70,8 @@ export interface JobStore {
       creditsUsed?: number | null;
       at: number;
     },
+    /** The transaction to write it in (the settlement's); else its own. */
+    tx?: Tx,
   ): Promise<boolean>;
   /**
    * Running jobs whose lease ran out (their worker died); with `asyncBefore`, asynchronous ones
@@ -143,17 +146,78 @@ export function createJobStore(deps: {
   const { db } = deps;
   const now = deps.now ?? Date.now;
 
+  // What every generation runs, compiled once (see prepareQuery).
+  const lastSeq = prepareQuery(['jobId'], (v: { jobId: string }) =>
+    db
+      .selectFrom('job_events')
+      .select((eb) => eb.fn.max<number | null>('seq').as('seq'))
+      .where('job_id', '=', v.jobId),
+  );
+  const insertEvent = prepareQuery<JobEventsTable, never>(
+    ['job_id', 'seq', 'id', 'type', 'data', 'created_at'],
+    (v) => db.insertInto('job_events').values(v),
+  );
+  const insertJob = prepareQuery<JobRow, never>(
+    [
+      'id',
+      'account_id',
+      'api_key_id',
+      'request_id',
+      'request',
+      'mode',
+      'status',
+      'cancel_requested',
+      'lease_owner',
+      'lease_expires_at',
+      'error',
+      'generation_time_ms',
+      'credits_used',
+      'base_url',
+      'webhook_url',
+      'webhook_events',
+      'created_at',
+      'started_at',
+      'finished_at',
+    ],
+    (v) => db.insertInto('jobs').values(v),
+  );
+
+  const finishHeld = prepareQuery(
+    ['id', 'from', 'owner', 'status', 'error', 'generationTimeMs', 'creditsUsed', 'at'],
+    (v: {
+      id: string;
+      from: JobStatus;
+      owner: string;
+      status: JobStatus;
+      error: string | null;
+      generationTimeMs: number | null;
+      creditsUsed: number | null;
+      at: number;
+    }) =>
+      db
+        .updateTable('jobs')
+        .set({
+          status: v.status,
+          error: v.error,
+          generation_time_ms: v.generationTimeMs,
+          credits_used: v.creditsUsed,
+          finished_at: v.at,
+          lease_owner: null,
+          lease_expires_at: null,
+        })
+        .where('id', '=', v.id)
+        .where('status', '=', v.from)
+        .where('lease_owner', '=', v.owner)
+        .returning('account_id'),
+  );
+
   async function appendOnce(
     q: Db | Tx,
     jobId: string,
     type: string,
     data: Record<string, unknown>,
   ): Promise<JobEvent> {
-    const last = await q
-      .selectFrom('job_events')
-      .select((eb) => eb.fn.max<number | null>('seq').as('seq'))
-      .where('job_id', '=', jobId)
-      .executeTakeFirst();
+    const last = (await lastSeq(q, { jobId })).rows[0];
     const row = {
       job_id: jobId,
       seq: Number(last?.seq ?? 0) + 1,
@@ -162,13 +226,13 @@ export function createJobStore(deps: {
       data: JSON.stringify(data),
       created_at: now(),
     };
-    await q.insertInto('job_events').values(row).execute();
+    await insertEvent(q, row);
     return toEvent(row);
   }
 
   return {
     async insert(tx, row) {
-      await tx.insertInto('jobs').values(row).execute();
+      await insertJob(tx, row);
       if (row.status === 'queued') await countQueued(tx, row.account_id, 1);
     },
 
@@ -348,7 +412,21 @@ export function createJobStore(deps: {
       await db.updateTable('jobs').set({ cancel_requested: 1 }).where('id', '=', id).execute();
     },
 
-    async finish(id, owner, from, end) {
+    async finish(id, owner, from, end, tx) {
+      if (from !== 'queued' && owner !== undefined) {
+        // A worker ending the job it holds: every generation does this.
+        const { rows } = await finishHeld(tx ?? db, {
+          id,
+          from,
+          owner,
+          status: end.status,
+          error: end.error ? JSON.stringify(end.error) : null,
+          generationTimeMs: end.generationTimeMs ?? null,
+          creditsUsed: end.creditsUsed ?? null,
+          at: end.at,
+        });
+        return rows.length > 0;
+      }
       const update = (t: Db | Tx) => {
         let q = t
           .updateTable('jobs')
@@ -366,13 +444,14 @@ export function createJobStore(deps: {
         if (owner !== undefined) q = q.where('lease_owner', '=', owner);
         return q.returning('account_id').executeTakeFirst();
       };
-      if (from !== 'queued') return (await update(db)) !== undefined;
+      if (from !== 'queued') return (await update(tx ?? db)) !== undefined;
       // A queued job leaves its account's count in the same transaction.
-      return db.transaction().execute(async (tx) => {
-        const row = await update(tx);
-        if (row) await countQueued(tx, row.account_id, -1);
+      const leave = async (t: Tx) => {
+        const row = await update(t);
+        if (row) await countQueued(t, row.account_id, -1);
         return row !== undefined;
-      });
+      };
+      return tx ? leave(tx) : db.transaction().execute(leave);
     },
 
     expiredRunning: (at, asyncBefore) =>

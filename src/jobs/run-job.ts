@@ -54,7 +54,8 @@ export class RunningJobs {
 /**
  * Runs a claimed job (status `running`, leased by `owner`) to its end: the generation use
  * case with an `image` event per stored image, then the job's final state and its `completed`,
- * `failed` or `canceled` event. The ledger is settled by the use case itself.
+ * `failed` or `canceled` event, written in the settlement's transaction (one commit for the
+ * ledger, the last image, the job and its events).
  */
 export async function runJob(
   deps: RunJobDeps,
@@ -70,17 +71,9 @@ export async function runJob(
   else deps.shutdownSignal.addEventListener('abort', onShutdown, { once: true });
   running.add(job.id, controller);
 
-  // Image events are written in the order the images land, one after another.
-  let events: Promise<unknown> = Promise.resolve();
-  const appendEvent = (type: string, data: Record<string, unknown>) => {
-    events = events
-      .then(() => deps.store.append(job, type, data))
-      .then(() => deps.onEvent(job, type))
-      .catch((err: unknown) =>
-        deps.log.error({ err, jobId: job.id, type }, 'job event not written'),
-      );
-    return events;
-  };
+  // Events are written in the transactions of what they report (an image's row, the
+  // settlement); who follows them is told once those have committed.
+  const written: string[] = [];
   const caller: Caller & { generationId: string } = {
     accountId: job.account_id,
     apiKeyId: job.api_key_id,
@@ -89,64 +82,96 @@ export async function runJob(
   };
   let result: GenerateResult;
   try {
-    result = await deps.generate.run(request, caller, {
-      signal: controller.signal,
-      onImage(image: DeliveredImage, position: number) {
-        progress.onImage?.(image, position);
-        void appendEvent('image', {
-          index: position,
-          image: imageView(job.base_url, image),
-        });
+    result = await deps.generate.run(
+      request,
+      caller,
+      {
+        signal: controller.signal,
+        onImage(image: DeliveredImage, position: number) {
+          progress.onImage?.(image, position);
+          tell();
+        },
       },
-    });
+      {
+        async image(tx, image, position) {
+          await deps.store.append(
+            job,
+            'image',
+            { index: position, image: imageView(job.base_url, image) },
+            tx,
+          );
+          written.push('image');
+        },
+        async end(tx, outcome) {
+          const { end, event } = endOf(
+            job,
+            request,
+            outcome,
+            running.wasCanceled(job.id),
+            deps.now(),
+          );
+          if (await deps.store.finish(job.id, owner, 'running', end, tx)) {
+            await deps.store.append(job, event.type, event.data, tx);
+            written.push(event.type);
+          } else {
+            // The lease ran out while it ran (a stalled process) and the sweeper settled it.
+            deps.log.warn({ jobId: job.id }, 'job finished after its lease was taken over');
+          }
+        },
+      },
+    );
   } finally {
     deps.shutdownSignal.removeEventListener('abort', onShutdown);
+    running.delete(job.id);
   }
-  await events;
-  const canceled = running.wasCanceled(job.id);
-  running.delete(job.id);
+  tell();
+  return result;
 
-  const at = deps.now();
+  /** Tells the listeners of the events committed so far. */
+  function tell() {
+    for (const type of written.splice(0)) deps.onEvent(job, type);
+  }
+}
+
+/** A job's final state and its last event, from the generation's outcome. */
+function endOf(
+  job: JobRow,
+  request: GenerateImageRequest,
+  result: GenerateResult,
+  canceled: boolean,
+  at: number,
+): { end: JobEnd; event: { type: string; data: Record<string, unknown> } } {
   const delivered = result.ok ? result.images : [];
   const creditsUsed = result.ok ? result.creditsUsed : 0;
   const generationTimeMs = result.ok ? result.generationTimeMs : at - (job.started_at ?? at);
-  let end: Parameters<JobStore['finish']>[3];
-  let event: { type: string; data: Record<string, unknown> };
+  const images = delivered.map((i) => imageView(job.base_url, i));
   if (canceled) {
-    end = { status: 'canceled', creditsUsed, generationTimeMs, at };
-    event = {
-      type: 'canceled',
-      data: { images: delivered.map((i) => imageView(job.base_url, i)), credits_used: creditsUsed },
+    return {
+      end: { status: 'canceled', creditsUsed, generationTimeMs, at },
+      event: { type: 'canceled', data: { images, credits_used: creditsUsed } },
     };
-  } else if (result.ok) {
-    end = { status: 'succeeded', creditsUsed, generationTimeMs, at };
-    event = {
-      type: 'completed',
-      data: resultData({
-        id: job.id,
-        images: delivered.map((i) => imageView(job.base_url, i)),
-        generationTimeMs,
-        creditsUsed,
-        request,
-      }),
-    };
-  } else {
-    // The contract's error, as a synchronous request would have answered it.
-    const refused = generationFailureError(result.failure, request.sourceField);
-    const retryAfter = refused.details.retryAfter;
-    const error = {
-      code: refused.code,
-      message: refused.message,
-      ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}),
-    };
-    end = { status: 'failed', error, creditsUsed: 0, generationTimeMs, at };
-    event = { type: 'failed', data: { error: { ...error, request_id: job.request_id } } };
   }
-  if (await deps.store.finish(job.id, owner, 'running', end)) {
-    await appendEvent(event.type, event.data);
-  } else {
-    // The lease ran out while it ran (a stalled process) and the sweeper settled it.
-    deps.log.warn({ jobId: job.id }, 'job finished after its lease was taken over');
+  if (result.ok) {
+    return {
+      end: { status: 'succeeded', creditsUsed, generationTimeMs, at },
+      event: {
+        type: 'completed',
+        data: resultData({ id: job.id, images, generationTimeMs, creditsUsed, request }),
+      },
+    };
   }
-  return result;
+  // The contract's error, as a synchronous request would have answered it.
+  const refused = generationFailureError(result.failure, request.sourceField);
+  const retryAfter = refused.details.retryAfter;
+  const error = {
+    code: refused.code,
+    message: refused.message,
+    ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}),
+  };
+  return {
+    end: { status: 'failed', error, creditsUsed: 0, generationTimeMs, at },
+    event: { type: 'failed', data: { error: { ...error, request_id: job.request_id } } },
+  };
 }
+
+type JobEnd = Parameters<JobStore['finish']>[3];

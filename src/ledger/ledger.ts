@@ -1,5 +1,6 @@
 import { type Insertable, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { directTransact, type Transact } from '../db/group-commit.ts';
 import { prepareQuery } from '../db/prepared.ts';
 import type { Database, GenerationStatus, LedgerKind } from '../db/schema.ts';
 import { sortableId } from '../ids.ts';
@@ -88,8 +89,8 @@ export interface Ledger {
   renewLease(generationId: string, leaseExpiresAt: number): Promise<void>;
   /**
    * Captures the delivered images of a pending generation and releases the rest. `within`
-   * writes what belongs to the generation's end (its route attempts) in the same transaction,
-   * one commit instead of two.
+   * writes what belongs to the generation's end (its last images, route attempts, the job's
+   * end and events) in the same transaction, knowing what was settled: one commit for all.
    */
   settle(
     input: {
@@ -99,7 +100,9 @@ export interface Ledger {
       settledBy: 'request' | 'lease_sweeper';
       durationMs?: number | null;
     },
-    options?: { readonly within?: (tx: Transaction<Database>) => Promise<void> },
+    options?: {
+      readonly within?: (tx: Transaction<Database>, settled: SettleResult) => Promise<void>;
+    },
   ): Promise<SettleResult>;
   /** Settles every pending generation whose lease has expired, by the images it stored. */
   sweepExpired(): Promise<Array<{ generationId: string; delivered: number; captured: number }>>;
@@ -139,9 +142,16 @@ type NewGenerationRow = Pick<
   | 'prompt'
 >;
 
-export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number }): Ledger {
+export function createLedger(deps: {
+  db: Db;
+  leaseMs: number;
+  now?: () => number;
+  /** How reservations and settlements are committed (the database handle's; group commit on SQLite). */
+  transact?: Transact<Database>;
+}): Ledger {
   const { db, leaseMs } = deps;
   const now = deps.now ?? Date.now;
+  const transact = deps.transact ?? directTransact(db);
 
   // The statements every generation runs, compiled once (see prepareQuery).
   const insertEntry = prepareQuery<LedgerEntryRow, never>(
@@ -413,7 +423,7 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
       if (!Number.isSafeInteger(amount) || amount < 0 || amount > MAX_CREDIT_AMOUNT) {
         throw new CreditLimitError(`a reservation of ${amount} credits is over the maximum`);
       }
-      return db.transaction().execute(async (tx): Promise<ReserveResult> => {
+      return transact(async (tx): Promise<ReserveResult> => {
         const at = now();
         const leaseExpiresAt = at + (options.leaseMs ?? leaseMs);
         const held = await holdCredits(tx, { id: g.accountId, amount });
@@ -457,9 +467,9 @@ export function createLedger(deps: { db: Db; leaseMs: number; now?: () => number
     },
 
     settle: (input, options) =>
-      db.transaction().execute(async (tx) => {
+      transact(async (tx) => {
         const result = await settleIn(tx, input);
-        await options?.within?.(tx);
+        await options?.within?.(tx, result);
         return result;
       }),
 

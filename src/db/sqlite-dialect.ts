@@ -76,6 +76,8 @@ export function createSqliteDialect(file: string): SqliteDialect {
       db.exec('PRAGMA synchronous = NORMAL');
       db.exec('PRAGMA busy_timeout = 10000');
       db.exec('PRAGMA foreign_keys = ON');
+      db.exec('PRAGMA cache_size = -65536');
+      db.exec('PRAGMA mmap_size = 268435456');
       return wrap(db);
     },
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DigitalSourceType } from '../xmp/packet.ts';
 import { coseReserveSize, coseSign1 } from './cose.ts';
 import type { SigningKey } from './signing-key.ts';
-import { BytesBlob, type C2paModule } from './wasm.ts';
+import { BytesBlob, type C2paModule, withoutStackTraces } from './wasm.ts';
 
 export type AssetFormat = 'jpeg' | 'png' | 'webp';
 
@@ -126,9 +126,9 @@ export function createC2paSigner(deps: {
       if (reused) {
         builder.updateManifestProperty('title', facts.title);
         builder.updateManifestProperty('instance_id', `xmp.iid:${randomUUID()}`);
-        builder.updateActionsAt([[action(facts, [])]]);
+        withoutStackTraces(() => builder.updateActionsAt([[action(facts, [])]]));
       } else {
-        builder.addAction(action(facts, []));
+        withoutStackTraces(() => builder.addAction(action(facts, [])));
       }
       const signed = await builder.sign(signer, [], MIME[format], new BytesBlob(bytes));
       // A builder whose update or signature failed is not trusted with another.
@@ -154,7 +154,7 @@ export function createC2paSigner(deps: {
             new BytesBlob(input.bytes),
           );
         }
-        builder.addAction(action(facts, ingredients));
+        withoutStackTraces(() => builder.addAction(action(facts, ingredients)));
         return await builder.sign(signer, [], MIME[format], new BytesBlob(bytes));
       } finally {
         builder.free();

@@ -1,4 +1,5 @@
 import { constants, createPrivateKey, type KeyObject, sign, X509Certificate } from 'node:crypto';
+import { p1363FromDer } from './ecdsa-signature.ts';
 
 /** The COSE algorithms C2PA allows, by the names c2pa-rs uses, with their COSE ids. */
 export const COSE_ALGORITHMS = {
@@ -37,6 +38,8 @@ const EC_HASH: Readonly<Record<string, string>> = {
   es384: 'sha384',
   es512: 'sha512',
 };
+/** Bytes of r and of s in a signature of the curve. */
+const EC_SIZE: Readonly<Record<string, number>> = { es256: 32, es384: 48, es512: 66 };
 
 function algorithmOf(key: KeyObject): SigningAlgorithm | undefined {
   if (key.asymmetricKeyType === 'ec') {
@@ -100,13 +103,15 @@ export function signingKeyFromPem(
       };
     }
   }
+  const ecHash = EC_HASH[algorithm];
+  const ecSize = EC_SIZE[algorithm];
   const sign1 = (data: Uint8Array): Uint8Array => {
+    // ECDSA with the bare KeyObject, its DER signature converted here: see p1363FromDer.
+    if (ecHash && ecSize) return p1363FromDer(sign(ecHash, data, key), ecSize);
     const signature =
       algorithm === 'ed25519'
         ? sign(null, data, key)
-        : algorithm === 'ps256'
-          ? sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })
-          : sign(EC_HASH[algorithm]!, data, { key, dsaEncoding: 'ieee-p1363' });
+        : sign('sha256', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
     return new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength);
   };
   return {

@@ -1,4 +1,4 @@
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -36,9 +36,10 @@ export function createLocalStore(root: string): ImageStore {
       const path = pathOf(key);
       const dir = dirname(path);
       // At most a few thousand directories (two-character prefixes): each is created once per
-      // process, and again only if it disappeared underneath us.
+      // process, and again only if it disappeared underneath us. Synchronously: the promise
+      // form of a recursive mkdir cost ~0.6 ms of the event loop's time each (bench profile).
       if (!created.has(dir)) {
-        await mkdir(dir, { recursive: true });
+        mkdirSync(dir, { recursive: true });
         created.add(dir);
       }
       try {

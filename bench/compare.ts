@@ -11,7 +11,8 @@
  *     [--lean-cpu-prof DIR] before=/path/to/checkout after=.
  *
  * `--noprov` also runs every checkout with GOODTAKE_PROVENANCE=off (as `<name>-noprov`), to set
- * beside `lean-noprov`; `--lean-cpu-prof` writes the lean prototypes' V8 CPU profiles to DIR.
+ * beside `lean-noprov`; `--lean-cpu-prof` writes the lean prototypes' V8 CPU profiles to DIR;
+ * `--lean-sync-write` adds `lean-noprov-sync`, the prototype writing its files synchronously.
  *
  * Each checkout needs its node_modules (a symlink to this one's is fine); the bench account is
  * made with this checkout's admin CLI, so the schemas must match.
@@ -45,6 +46,7 @@ const { values, positionals } = parseArgs({
     'upstream-ms': { type: 'string', default: '0' },
     noprov: { type: 'boolean', default: false },
     'lean-cpu-prof': { type: 'string' },
+    'lean-sync-write': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -109,13 +111,20 @@ try {
       },
     });
   }
-  for (const provenance of [true, false]) {
-    const name = provenance ? 'lean' : 'lean-noprov';
+  const leans = [
+    { name: 'lean', provenance: true, syncWrite: false },
+    { name: 'lean-noprov', provenance: false, syncWrite: false },
+    ...(values['lean-sync-write']
+      ? [{ name: 'lean-noprov-sync', provenance: false, syncWrite: true }]
+      : []),
+  ];
+  for (const { name, provenance, syncWrite } of leans) {
     const lean = await startLeanGateway({
       dir: join(dir, name),
       name,
       upstream,
       provenance,
+      syncWrite,
       ...(values['lean-cpu-prof'] ? { cpuProfDir: resolve(values['lean-cpu-prof']) } : {}),
     });
     targets.push({
@@ -233,6 +242,7 @@ try {
         ];
     for (const base of bases) out.push(ratio(t.name, base));
     if (t.name === 'lean') out.push(ratio('lean', 'lean-noprov'));
+    if (t.name === 'lean-noprov-sync') out.push(ratio(t.name, 'lean-noprov'));
     if (cpu.portkey) {
       out.push(ratio(t.name, 'portkey'));
       const r = rps[t.name]!.map((v, i) => v / rps.portkey![i]!);

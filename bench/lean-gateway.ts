@@ -23,7 +23,7 @@
  * circuits, failover, metrics, request logs, the lease sweeper, serving the images.
  *
  *   node bench/lean-gateway.ts --port N --upstream http://127.0.0.1:M/api/v3 --key K \
- *     --data <goodtake data dir> [--provenance on|off]
+ *     --data <goodtake data dir> [--provenance on|off] [--write async|sync]
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -59,6 +59,7 @@ import {
   type LeanGeneration,
   type LeanImageRow,
 } from './lean-ledger.ts';
+import { createSyncStore } from './sync-store.ts';
 
 const { values } = parseArgs({
   options: {
@@ -70,6 +71,8 @@ const { values } = parseArgs({
     rpm: { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '0' },
     'body-limit': { type: 'string', default: String(50 * 1024 * 1024) },
+    /** `async`: goodtake's local store; `sync`: shard directories made at start, one sync write. */
+    write: { type: 'string', default: 'async' },
   },
 });
 const port = Number(values.port);
@@ -103,7 +106,10 @@ const keyTouched = new Map<string, number>();
 const rpmLimiter = createMemoryRequestLimiter();
 const concurrencyLimiter = createMemoryConcurrencyLimiter();
 const catalog = seedCatalog();
-const store = createLocalStore(join(dataDir, 'images'));
+const store =
+  values.write === 'sync'
+    ? createSyncStore(join(dataDir, 'images'))
+    : createLocalStore(join(dataDir, 'images'));
 const log = createLogger('warn');
 const provenance = await openProvenance({
   config: {

@@ -359,6 +359,8 @@ export async function startLeanGateway(o: {
   readonly upstream: string;
   /** Whether images get XMP and a signed C2PA manifest (goodtake's default) or nothing. */
   readonly provenance: boolean;
+  /** The file written by goodtake's local store (default) or with one synchronous write. */
+  readonly syncWrite?: boolean;
   readonly cpuProfDir?: string;
 }): Promise<BenchProcess & { key: string }> {
   const data = join(o.dir, 'data');
@@ -374,6 +376,8 @@ export async function startLeanGateway(o: {
       data,
       '--provenance',
       o.provenance ? 'on' : 'off',
+      '--write',
+      o.syncWrite ? 'sync' : 'async',
     ],
     nodeArgs: o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [],
   });

@@ -1,13 +1,18 @@
 /**
- * CPU per request of goodtake checkouts side by side, with the reference gateway and the Portkey
- * gateway, in one run: what a change saves, measured against the same baselines at the same
- * time. Scenario 1's request (50 KB JPEG, URL response, 0 ms upstream unless `--upstream-ms`),
- * but a fixed number of requests per phase, every one completed before the CPU is read (a
+ * CPU per request of goodtake checkouts side by side, with the reference gateway, the lean
+ * prototype (bench/lean-gateway.ts, with and without provenance) and the Portkey gateway, in
+ * one run: what a change saves, measured against the same baselines at the same time.
+ * Scenario 1's request (50 KB JPEG, URL response, 0 ms upstream unless `--upstream-ms`), but a
+ * fixed number of requests per phase, every one completed before the CPU is read (a
  * timed phase on a loaded machine counts the CPU of requests still in flight and not their
  * completion). Phases alternate in order from round to round.
  *
- *   node bench/compare.ts [--rounds 5] [--requests 1000] [--connections 50] \
- *     before=/path/to/checkout after=.
+ *   node bench/compare.ts [--rounds 5] [--requests 1000] [--connections 50] [--noprov] \
+ *     [--lean-cpu-prof DIR] before=/path/to/checkout after=.
+ *
+ * `--noprov` also runs every checkout with GOODTAKE_PROVENANCE=off (as `<name>-noprov`), to set
+ * beside `lean-noprov`; `--lean-cpu-prof` writes the lean prototypes' V8 CPU profiles to DIR;
+ * `--lean-sync-write` adds `lean-noprov-sync`, the prototype writing its files synchronously.
  *
  * Each checkout needs its node_modules (a symlink to this one's is fine); the bench account is
  * made with this checkout's admin CLI, so the schemas must match.
@@ -27,6 +32,7 @@ import {
   freePort,
   goodtakeEnv,
   startFake,
+  startLeanGateway,
   startListening,
   startMinimalGateway,
 } from './procs.ts';
@@ -38,16 +44,25 @@ const { values, positionals } = parseArgs({
     requests: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '50' },
     'upstream-ms': { type: 'string', default: '0' },
+    noprov: { type: 'boolean', default: false },
+    'lean-cpu-prof': { type: 'string' },
+    'lean-sync-write': { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
 const rounds = Number(values.rounds);
 const connections = Number(values.connections);
 const perConnection = Math.ceil(Number(values.requests) / connections);
-const checkouts = positionals.map((p) => {
+const checkouts = positionals.flatMap((p) => {
   const [name, root] = p.split('=');
   if (!name || !root) throw new Error(`expected name=checkout, got '${p}'`);
-  return { name, root: resolve(root) };
+  const env = { GOODTAKE_PROVENANCE: 'on' };
+  const noprov = {
+    name: `${name}-noprov`,
+    root: resolve(root),
+    env: { GOODTAKE_PROVENANCE: 'off' },
+  };
+  return [{ name, root: resolve(root), env }, ...(values.noprov ? [noprov] : [])];
 });
 if (checkouts.length === 0) throw new Error('name at least one checkout: name=path');
 
@@ -73,7 +88,7 @@ try {
     const d = join(dir, c.name);
     mkdirSync(join(d, 'data'), { recursive: true });
     const port = await freePort();
-    const env = goodtakeEnv({ dir: d, upstream, logLevel: 'info' }, port);
+    const env = goodtakeEnv({ dir: d, upstream, logLevel: 'info', env: c.env }, port);
     const key = createBenchKey(env);
     const proc = await startListening({
       name: c.name,
@@ -92,6 +107,35 @@ try {
         origin: proc.origin,
         requestPath: '/api/v1/bytedance/generate-image',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: gatewayBody,
+      },
+    });
+  }
+  const leans = [
+    { name: 'lean', provenance: true, syncWrite: false },
+    { name: 'lean-noprov', provenance: false, syncWrite: false },
+    ...(values['lean-sync-write']
+      ? [{ name: 'lean-noprov-sync', provenance: false, syncWrite: true }]
+      : []),
+  ];
+  for (const { name, provenance, syncWrite } of leans) {
+    const lean = await startLeanGateway({
+      dir: join(dir, name),
+      name,
+      upstream,
+      provenance,
+      syncWrite,
+      ...(values['lean-cpu-prof'] ? { cpuProfDir: resolve(values['lean-cpu-prof']) } : {}),
+    });
+    targets.push({
+      name,
+      process: lean,
+      spec: {
+        ...common,
+        path: 'gateway',
+        origin: lean.origin,
+        requestPath: '/api/v1/bytedance/generate-image',
+        headers: { authorization: `Bearer ${lean.key}`, 'content-type': 'application/json' },
         body: gatewayBody,
       },
     });
@@ -182,14 +226,27 @@ try {
       `${a} / ${b} CPU per request`,
       cpu[a]!.map((v, i) => v / cpu[b]![i]!),
     );
-  for (const c of checkouts) {
-    for (const base of [...checkouts.filter((x) => x !== c).map((x) => x.name), 'minimal']) {
-      out.push(ratio(c.name, base));
-    }
+  // Every gateway against the baselines; each checkout against the lean prototype of the
+  // same provenance setting.
+  const noprov = (name: string) => name.endsWith('-noprov');
+  for (const t of targets) {
+    if (['direct', 'minimal', 'portkey'].includes(t.name)) continue;
+    const bases = t.name.startsWith('lean')
+      ? ['minimal']
+      : [
+          ...checkouts
+            .filter((x) => x.name !== t.name && noprov(x.name) === noprov(t.name))
+            .map((x) => x.name),
+          noprov(t.name) ? 'lean-noprov' : 'lean',
+          'minimal',
+        ];
+    for (const base of bases) out.push(ratio(t.name, base));
+    if (t.name === 'lean') out.push(ratio('lean', 'lean-noprov'));
+    if (t.name === 'lean-noprov-sync') out.push(ratio(t.name, 'lean-noprov'));
     if (cpu.portkey) {
-      out.push(ratio(c.name, 'portkey'));
-      const r = rps[c.name]!.map((v, i) => v / rps.portkey![i]!);
-      out.push(line(`${c.name} / portkey requests/s`, r));
+      out.push(ratio(t.name, 'portkey'));
+      const r = rps[t.name]!.map((v, i) => v / rps.portkey![i]!);
+      out.push(line(`${t.name} / portkey requests/s`, r));
     }
   }
   process.stdout.write(`${out.join('\n')}\n`);

@@ -323,6 +323,11 @@ export async function startGoodtake(o: GoodtakeOptions): Promise<BenchProcess & 
   return { ...goodtake, key };
 }
 
+/** The arguments every bench gateway script takes: its port, the fake upstream and its key. */
+function gatewayArgs(script: string, port: number, upstream: string): string[] {
+  return [script, '--port', String(port), '--upstream', upstream, '--key', FAKE_API_KEY];
+}
+
 /** Starts the reference gateway (bench/minimal-gateway.ts) in front of the fake. */
 export function startMinimalGateway(o: {
   readonly dir: string;
@@ -335,17 +340,46 @@ export function startMinimalGateway(o: {
     dir: o.dir,
     readyPath: '/ready',
     args: (port) => [
-      'bench/minimal-gateway.ts',
-      '--port',
-      String(port),
-      '--upstream',
-      o.upstream,
-      '--key',
-      FAKE_API_KEY,
+      ...gatewayArgs('bench/minimal-gateway.ts', port, o.upstream),
       '--dir',
       join(o.dir, 'minimal'),
       '--body',
       o.upstreamBody,
     ],
   });
+}
+
+/**
+ * Starts the lean prototype (bench/lean-gateway.ts) in front of the fake, on a fresh goodtake
+ * data directory made by this checkout's admin CLI (the bench account and key, as for goodtake).
+ */
+export async function startLeanGateway(o: {
+  readonly dir: string;
+  readonly name: string;
+  readonly upstream: string;
+  /** Whether images get XMP and a signed C2PA manifest (goodtake's default) or nothing. */
+  readonly provenance: boolean;
+  /** The file written by goodtake's local store (default) or with one synchronous write. */
+  readonly syncWrite?: boolean;
+  readonly cpuProfDir?: string;
+}): Promise<BenchProcess & { key: string }> {
+  const data = join(o.dir, 'data');
+  mkdirSync(data, { recursive: true });
+  const key = createBenchKey(goodtakeEnv({ dir: o.dir, logLevel: 'warn' }, 0));
+  const lean = await startListening({
+    name: o.name,
+    dir: o.dir,
+    readyPath: '/ready',
+    args: (port) => [
+      ...gatewayArgs('bench/lean-gateway.ts', port, o.upstream),
+      '--data',
+      data,
+      '--provenance',
+      o.provenance ? 'on' : 'off',
+      '--write',
+      o.syncWrite ? 'sync' : 'async',
+    ],
+    nodeArgs: o.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', o.cpuProfDir] : [],
+  });
+  return { ...lean, key };
 }

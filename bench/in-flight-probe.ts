@@ -5,7 +5,9 @@
  * all answered, plus the CPU the server spent on the burst and the p50/p99 of the answers.
  *
  *   node bench/in-flight-probe.ts [--n 2000] [--upstream-ms 25000] [--node-arg=--max-semi-space-size=8]
- *   [--heap-snapshot]   also write a heap snapshot with all N waiting (into the probe's directory)
+ *   [--heap-snapshot]   also write heap snapshots idle and with all N waiting (into the probe's
+ *                       directory, in that order; summarise with bench/heap-summary.ts). Writing a
+ *                       snapshot takes memory of its own: the `answered` figures are then too high.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,6 +65,12 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   const report: Record<string, unknown> = { n, upstreamMs, nodeArgs: values['node-arg'] };
   report.idle = memory(goodtake.pid);
+  if (values['heap-snapshot']) {
+    // The snapshot is written on the server's event loop: it answers again once it is done.
+    process.kill(goodtake.pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 200));
+    await fetch(`${goodtake.origin}/healthz`).then((r) => r.body?.cancel());
+  }
   const t0 = Date.now();
   const cpu0 = cpuSeconds(goodtake.pid);
   const latencies: number[] = [];

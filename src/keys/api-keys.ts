@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db/database.ts';
 import { prepareQuery } from '../db/prepared.ts';
 import { randomBase62, sortableId } from '../ids.ts';
@@ -81,7 +81,9 @@ export function createKeyService(deps: { db: Db; secret: string; now?: () => num
       .select('accounts.suspended_at')
       .where('api_keys.hash', '=', v.hash),
   );
-  const hash = (key: string) => createHmac('sha256', secret).update(key).digest('hex');
+  // The secret as a KeyObject once: from a string, node:crypto imports the key on every call.
+  const secretKey = createSecretKey(Buffer.from(secret, 'utf8'));
+  const hash = (key: string) => createHmac('sha256', secretKey).update(key).digest('hex');
 
   const toVerified = (row: {
     id: string;

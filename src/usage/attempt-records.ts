@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
+import { prepareQuery } from '../db/prepared.ts';
+import type { Database, GenerationAttemptsTable } from '../db/schema.ts';
 import type { Attempt, AttemptOutcome } from '../routing/router.ts';
 
 /** An attempt as read back with its generation. */
@@ -43,27 +44,39 @@ const MICRO = 1_000_000;
 export function createAttemptRecords(deps: { db: Db; now?: () => number }): AttemptRecords {
   const { db } = deps;
   const now = deps.now ?? Date.now;
+  // Every generation writes its attempts (usually one): compiled once (see prepareQuery).
+  const insertAttempt = prepareQuery<GenerationAttemptsTable, never>(
+    [
+      'generation_id',
+      'seq',
+      'image_index',
+      'provider',
+      'upstream_model',
+      'outcome',
+      'latency_ms',
+      'upstream_request_id',
+      'cost_micro_usd',
+      'created_at',
+    ],
+    (v) => db.insertInto('generation_attempts').values(v),
+  );
   return {
     async save(generationId, attempts, tx) {
-      if (attempts.length === 0) return;
       const at = now();
-      await (tx ?? db)
-        .insertInto('generation_attempts')
-        .values(
-          attempts.map((a, seq) => ({
-            generation_id: generationId,
-            seq,
-            image_index: a.index,
-            provider: a.provider,
-            upstream_model: a.upstreamModel,
-            outcome: a.outcome,
-            latency_ms: a.latencyMs,
-            upstream_request_id: a.upstreamRequestId ?? null,
-            cost_micro_usd: Math.round(a.costUsd * MICRO),
-            created_at: at,
-          })),
-        )
-        .execute();
+      for (const [seq, a] of attempts.entries()) {
+        await insertAttempt(tx ?? db, {
+          generation_id: generationId,
+          seq,
+          image_index: a.index,
+          provider: a.provider,
+          upstream_model: a.upstreamModel,
+          outcome: a.outcome,
+          latency_ms: a.latencyMs,
+          upstream_request_id: a.upstreamRequestId ?? null,
+          cost_micro_usd: Math.round(a.costUsd * MICRO),
+          created_at: at,
+        });
+      }
     },
     async forGenerations(ids) {
       const out = new Map<string, RecordedAttempt[]>();

@@ -48,8 +48,11 @@ export interface GenerationCall {
   readonly requestId: string;
   /** The `Idempotency-Key` header as sent, if any (checked here). */
   readonly idempotencyKey: string | undefined;
-  /** Hash of everything that makes two requests the same (see `hashRequest`). */
-  readonly requestHash: string;
+  /**
+   * Hash of everything that makes two requests the same (see `hashRequest`); computed only
+   * when the request has an `Idempotency-Key`.
+   */
+  readonly requestHash: () => string;
   readonly request: GenerateImageRequest;
   /** Where the generation's image URLs point (its events and status answers). */
   readonly baseUrl: string;
@@ -121,7 +124,7 @@ async function claimIdempotencyKey(
   const claim = await deps.idempotency.claim({
     accountId: key.accountId,
     key: idempotencyKey,
-    requestHash: call.requestHash,
+    requestHash: call.requestHash(),
     signal: call.signal,
   });
   if (claim.kind === 'conflict') {

@@ -28,8 +28,17 @@ export const FINISHED: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 
 export interface JobStore {
   insert(tx: Tx, row: JobRow): Promise<void>;
   find(id: string): Promise<JobRow | undefined>;
-  /** Appends an event; `seq` follows the job's last one. */
-  append(job: EventSource, type: string, data: Record<string, unknown>, tx?: Tx): Promise<JobEvent>;
+  /**
+   * Appends an event; `seq` follows the job's last one. `first`: the job was inserted in `tx`
+   * and has no event yet, so this one is seq 1 without looking.
+   */
+  append(
+    job: EventSource,
+    type: string,
+    data: Record<string, unknown>,
+    tx?: Tx,
+    first?: boolean,
+  ): Promise<JobEvent>;
   eventsAfter(jobId: string, afterSeq: number): Promise<JobEvent[]>;
   /** Queued jobs of an account. */
   queuedCount(accountId: string): Promise<number>;
@@ -216,11 +225,12 @@ export function createJobStore(deps: {
     jobId: string,
     type: string,
     data: Record<string, unknown>,
+    first: boolean,
   ): Promise<JobEvent> {
-    const last = (await lastSeq(q, { jobId })).rows[0];
+    const seq = first ? 1 : Number((await lastSeq(q, { jobId })).rows[0]?.seq ?? 0) + 1;
     const row = {
       job_id: jobId,
-      seq: Number(last?.seq ?? 0) + 1,
+      seq,
       id: sortableId('evt', now()),
       type,
       data: JSON.stringify(data),
@@ -238,12 +248,12 @@ export function createJobStore(deps: {
 
     find: (id) => db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst(),
 
-    async append(job, type, data, tx) {
+    async append(job, type, data, tx, first = false) {
       const hook = job.webhook_url === null ? undefined : deps.onAppend;
       const write = async (q: Tx | Db) => {
-        if (!hook) return appendOnce(q, job.id, type, data);
+        if (!hook) return appendOnce(q, job.id, type, data, first);
         const run = async (t: Tx) => {
-          const event = await appendOnce(t, job.id, type, data);
+          const event = await appendOnce(t, job.id, type, data, first);
           await hook(t, event);
           return event;
         };

@@ -229,7 +229,7 @@ export function createJobs(deps: JobsDeps): Jobs {
           within: async (tx) => {
             await store.insert(tx, row);
             if (engine) position = await engine.enqueue(tx, row, queued);
-            await store.append(row, 'queued', { position }, tx);
+            await store.append(row, 'queued', { position }, tx, true);
           },
         },
       );
@@ -254,7 +254,7 @@ export function createJobs(deps: JobsDeps): Jobs {
         {
           within: async (tx) => {
             await store.insert(tx, row);
-            await store.append(row, 'started', {}, tx);
+            await store.append(row, 'started', {}, tx, true);
           },
         },
       );

@@ -248,7 +248,7 @@ export function registerAccountRoutes(r: GuardedRoutes, deps: ConsoleRouteDeps):
       key,
       requestId: c.get('requestId'),
       idempotencyKey: c.req.header('idempotency-key'),
-      requestHash: hashRequest(request),
+      requestHash: () => hashRequest(request),
       request,
       baseUrl: baseUrlOf(c, deps),
       signal: c.req.raw.signal,

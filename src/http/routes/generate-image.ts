@@ -207,7 +207,7 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
           requestId: c.get('requestId'),
           idempotencyKey: c.req.header('idempotency-key'),
           // Its own namespace: the same key on a synchronous request is a different request.
-          requestHash: hashRequest({ respond: 'async', request }),
+          requestHash: () => hashRequest({ respond: 'async', request }),
           request,
           baseUrl,
           signal: c.req.raw.signal,
@@ -222,7 +222,7 @@ export function registerGenerateImage(app: Hono<AppEnv>, deps: GenerateImageRout
         key: c.get('apiKey'),
         requestId: c.get('requestId'),
         idempotencyKey: c.req.header('idempotency-key'),
-        requestHash: hashRequest(request),
+        requestHash: () => hashRequest(request),
         request,
         baseUrl,
         signal: c.req.raw.signal,

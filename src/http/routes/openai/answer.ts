@@ -50,13 +50,14 @@ export async function answerImageCall(
     requestId: c.get('requestId'),
     idempotencyKey: c.req.header('idempotency-key'),
     // Its own namespace: the same key with a native request is a different body.
-    requestHash: hashRequest({
-      api: `openai.${operation}`,
-      request: call.request,
-      responseFormat: call.responseFormat,
-      stream: call.stream,
-      partialImages: call.partialImages,
-    }),
+    requestHash: () =>
+      hashRequest({
+        api: `openai.${operation}`,
+        request: call.request,
+        responseFormat: call.responseFormat,
+        stream: call.stream,
+        partialImages: call.partialImages,
+      }),
     request: call.request,
     baseUrl,
     signal: c.req.raw.signal,

@@ -114,6 +114,8 @@ export interface GenerationWrites {
 interface ImageSink {
   /** Provider jobs still running. */
   inFlight: number;
+  /** The images being recorded on their own, in the order they landed. */
+  recording: Promise<void>;
   /** Every image delivered, recorded or about to be. */
   readonly delivered: Array<{ image: DeliveredImage; position: number }>;
   /** Stored files to record with the settlement. */
@@ -234,6 +236,7 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
     const limit = deadline(progress.signal ?? deps.shutdownSignal, deps.generationTimeoutMs);
     const images: ImageSink = {
       inFlight: request.numberOfImages,
+      recording: Promise.resolve(),
       delivered: [],
       deferred: [],
       attempts: [],
@@ -484,11 +487,17 @@ export function createGenerateImages(deps: GenerateImagesDeps) {
         ? { ...unrecorded.image, data: image.bytes }
         : unrecorded.image;
       if (landed() > 0) {
-        // Others still run: recorded (delivered, chargeable) now, on its own.
-        await deps.transact(async (tx) => {
-          await deps.records.record(tx, unrecorded);
-          await images.writes.image?.(tx, delivered, index);
-        });
+        // Others still run: recorded (delivered, chargeable) now, on its own. One after
+        // another: each image's event takes the job's next seq, which two transactions
+        // open at once (PostgreSQL) would both take.
+        const recorded = images.recording.then(() =>
+          deps.transact(async (tx) => {
+            await deps.records.record(tx, unrecorded);
+            await images.writes.image?.(tx, delivered, index);
+          }),
+        );
+        images.recording = recorded.catch(() => {});
+        await recorded;
         images.delivered.push({ image: delivered, position: index });
         images.progress.onImage?.(delivered, index);
       } else {

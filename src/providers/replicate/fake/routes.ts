@@ -148,6 +148,12 @@ export async function handleCreate(
   if (waitSeconds > 0) {
     const wait = Math.min(waitSeconds * 1000, msUntilTerminal(p, state.base.now()));
     await delay(wait, undefined, { signal: c.req.raw.signal }).catch(() => undefined);
+    // A timer can fire a millisecond before Date.now() says the time has come: the few
+    // milliseconds left, if that is all, are waited too, so the answer is terminal.
+    const left = msUntilTerminal(p, state.base.now());
+    if (wait < waitSeconds * 1000 && left > 0 && left <= 5) {
+      await delay(left, undefined, { signal: c.req.raw.signal }).catch(() => undefined);
+    }
   }
   const origin = new URL(c.req.url).origin;
   return jsonReply(await predictionObject(p, origin, state), 201, {

@@ -86,7 +86,11 @@ describe.skipIf(!urls.ok)(
       expect((await cli(['migrate'], env)).stdout).toBe('database is up to date\n');
     });
 
-    it('starts three replicas at once on the new database, creating the default account once', async () => {
+    // Three server processes and a CLI starting at once: about 5 s alone, but once over the
+    // default 30 s in a CI run with every other suite on the same two cores.
+    it('starts three replicas at once on the new database, creating the default account once', {
+      timeout: 120_000,
+    }, async () => {
       replicas.push(...(await Promise.all([0, 1, 2].map(() => startServerProcess(env)))));
       const accounts = JSON.parse((await cli(['accounts', 'list', '--json'], env)).stdout);
       expect(accounts.map((a: { name: string }) => a.name)).toEqual(['default']);

@@ -54,6 +54,16 @@ export interface Workload {
   readonly includeBase64: boolean;
 }
 
+/** How goodtake talks to the fake ModelArk in the benchmark (and the lean prototype too). */
+export const BENCH_UPSTREAM_WIRE: Parameters<typeof buildRequestBody>[1] = {
+  flavor: 'byteplus',
+  modelIds: {},
+  responseFormat: 'url',
+  watermark: false,
+  stream: false,
+  sendSourceUrls: false,
+};
+
 /** The client's body to goodtake, and the body goodtake sends upstream for each image. */
 export function bodies(w: Workload): { gateway: string; direct: string } {
   const parsed = parseSize(seedCatalog().find(w.model)!, w.size);
@@ -68,14 +78,7 @@ export function bodies(w: Workload): { gateway: string; direct: string } {
       sources: [],
       signal: new AbortController().signal,
     },
-    {
-      flavor: 'byteplus',
-      modelIds: {},
-      responseFormat: 'url',
-      watermark: false,
-      stream: false,
-      sendSourceUrls: false,
-    },
+    BENCH_UPSTREAM_WIRE,
   );
   return {
     gateway: JSON.stringify({

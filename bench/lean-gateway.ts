@@ -53,6 +53,7 @@ import {
 } from '../src/ratelimit/memory-limiter.ts';
 import { createLocalStore } from '../src/storage/local-store.ts';
 import { createGroupCommit } from './group-commit.ts';
+import { BENCH_UPSTREAM_WIRE } from './http-scenarios.ts';
 import {
   createKeyCheck,
   createLeanLedger,
@@ -142,14 +143,7 @@ async function oneImage(
       sources: [],
       signal: NEVER,
     },
-    {
-      flavor: 'byteplus',
-      modelIds: {},
-      responseFormat: 'url',
-      watermark: false,
-      stream: false,
-      sendSourceUrls: false,
-    },
+    BENCH_UPSTREAM_WIRE,
   );
   const reply = await request(upstreamUrl, {
     method: 'POST',
